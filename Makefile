@@ -1,0 +1,58 @@
+# PosixProcs: one entry point for building, testing, the demo and the benchmarks.
+# Everything needed comes from the distribution's packages or NuGet inside these targets.
+
+UNAME_S := $(shell uname -s)
+ifeq ($(UNAME_S),Darwin)
+  SHIM_NAME := libposixprocs.dylib
+  SHIM_LDFLAGS := -dynamiclib -install_name @rpath/libposixprocs.dylib
+else
+  SHIM_NAME := libposixprocs.so
+  SHIM_LDFLAGS := -shared
+endif
+
+CC ?= cc
+CFLAGS_SHIM := -std=c11 -O2 -g -fPIC -fvisibility=hidden -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+CONFIGURATION ?= Release
+ARTIFACTS := artifacts
+SHIM := $(ARTIFACTS)/native/$(SHIM_NAME)
+NATIVE_SOURCES := $(wildcard native/*.c)
+NATIVE_HEADERS := $(wildcard native/*.h)
+DOTNET ?= dotnet
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
+
+.PHONY: all native build test demo bench bench-quick clean prerequisites
+
+all: build
+
+# Installs the toolchain pieces only when they are missing (fresh Debian/Ubuntu machines).
+prerequisites:
+	@scripts/ensure-prerequisites.sh
+
+native: $(SHIM)
+
+$(SHIM): $(NATIVE_SOURCES) $(NATIVE_HEADERS) | prerequisites
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_SHIM) $(SHIM_LDFLAGS) -o $@ $(NATIVE_SOURCES)
+
+build: native
+	$(DOTNET) build PosixProcs.sln -c $(CONFIGURATION) -nologo -v:q -clp:NoSummary
+	$(DOTNET) publish src/PosixProcs.Cli/PosixProcs.Cli.csproj -c $(CONFIGURATION) --no-build -nologo -v:q -o $(ARTIFACTS)/cli
+	@scripts/write-launcher.sh $(ARTIFACTS)/posixprocs cli/posixprocs.dll
+
+test: build
+	@scripts/run-tests.sh $(CONFIGURATION)
+
+demo: build
+	$(ARTIFACTS)/posixprocs doctor
+
+bench: build
+	$(ARTIFACTS)/posixprocs bench
+
+bench-quick: build
+	$(ARTIFACTS)/posixprocs bench --quick
+
+clean:
+	rm -rf $(ARTIFACTS)
+	find src tests -type d \( -name bin -o -name obj \) -prune -exec rm -rf {} +

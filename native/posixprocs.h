@@ -1,0 +1,369 @@
+/*
+ * posixprocs.h: the native shim under PosixProcs.
+ *
+ * It holds only what managed code cannot do safely or portably:
+ *   - the fork+exec spawn path (no managed code may run between fork and exec);
+ *   - platform constants and struct layouts that differ between Linux and macOS;
+ *   - EINTR retry loops, so managed callers never see EINTR.
+ *
+ * Conventions, for every export below unless its comment says otherwise:
+ *   - Return 0 (or a documented non-negative value) on success, -1 on failure with
+ *     errno set to the platform's native errno value. The managed side translates it.
+ *   - EINTR is retried inside; -1/EINTR is never returned.
+ *   - Only fixed-width integer types and pointers cross the boundary.
+ *   - Flags and ids are the portable PP_* values defined here, translated in C.
+ *   - [out] marks a pointer the function writes; [in] one it only reads.
+ */
+#ifndef POSIXPROCS_H
+#define POSIXPROCS_H
+
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define PP_EXPORT __attribute__((visibility("default")))
+#else
+#define PP_EXPORT
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- descriptors ------------------------------------------------------------- */
+
+/* Portable descriptor flags for PosixProcsNative_Pipe and PosixProcsNative_SocketPair. */
+enum {
+    PP_FD_CLOEXEC = 1,  /* close-on-exec on both ends */
+    PP_FD_NONBLOCK = 2  /* O_NONBLOCK on both ends */
+};
+
+/*
+ * Creates a pipe. fds[0] is the read end, fds[1] the write end.
+ * Uses pipe2 on Linux (atomic flags); elsewhere pipe + fcntl, which is racy against
+ * a concurrent fork in native code, as on every platform without pipe2.
+ *   fds   [out] the two descriptors.
+ *   flags PP_FD_* bits.
+ */
+PP_EXPORT int32_t PosixProcsNative_Pipe(int32_t* fds, int32_t flags);
+
+/*
+ * Creates a connected pair of AF_UNIX stream sockets (a bidirectional channel).
+ *   fds   [out] the two descriptors.
+ *   flags PP_FD_* bits.
+ */
+PP_EXPORT int32_t PosixProcsNative_SocketPair(int32_t* fds, int32_t flags);
+
+/*
+ * read(2) with EINTR retried. Returns bytes read (0 = end of file) or -1.
+ *   buf [out] count bytes of space.
+ */
+PP_EXPORT int64_t PosixProcsNative_Read(int32_t fd, void* buf, int64_t count);
+
+/*
+ * write(2) with EINTR retried; one write, which may be partial. Returns bytes written or -1.
+ * A write to a pipe with no reader fails with EPIPE (the process ignores SIGPIPE: the
+ * .NET runtime sets it to SIG_IGN at start-up).
+ *   buf [in] count bytes.
+ */
+PP_EXPORT int64_t PosixProcsNative_Write(int32_t fd, const void* buf, int64_t count);
+
+/* Returns 1 if FD_CLOEXEC is set on fd, 0 if not, -1 on error. */
+PP_EXPORT int32_t PosixProcsNative_GetCloseOnExec(int32_t fd);
+
+/* Sets (enabled != 0) or clears FD_CLOEXEC on fd. */
+PP_EXPORT int32_t PosixProcsNative_SetCloseOnExec(int32_t fd, int32_t enabled);
+
+/* Returns 1 if O_NONBLOCK is set on fd, 0 if not, -1 on error. */
+PP_EXPORT int32_t PosixProcsNative_GetNonBlocking(int32_t fd);
+
+/* Sets (enabled != 0) or clears O_NONBLOCK on fd. */
+PP_EXPORT int32_t PosixProcsNative_SetNonBlocking(int32_t fd, int32_t enabled);
+
+/*
+ * dup(2) of fd to the lowest free descriptor >= minFd, close-on-exec (F_DUPFD_CLOEXEC).
+ * Returns the new descriptor or -1.
+ */
+PP_EXPORT int32_t PosixProcsNative_DuplicateCloseOnExec(int32_t fd, int32_t minFd);
+
+/* Portable poll events. */
+enum {
+    PP_POLLIN = 1,
+    PP_POLLOUT = 2,
+    PP_POLLERR = 4,
+    PP_POLLHUP = 8,
+    PP_POLLNVAL = 16
+};
+
+/*
+ * Waits for events on one descriptor. EINTR is retried with the time that remains.
+ *   events     PP_POLL* bits to wait for.
+ *   timeoutMs  milliseconds; -1 waits forever; 0 polls.
+ *   revents    [out] PP_POLL* bits that happened (0 on timeout).
+ * Returns 1 when an event happened, 0 on timeout, -1 on error.
+ */
+PP_EXPORT int32_t PosixProcsNative_Poll(int32_t fd, int32_t events, int32_t timeoutMs, int32_t* revents);
+
+/* Linux: the capacity of the pipe behind fd (F_GETPIPE_SZ). Elsewhere -1 with ENOTSUP. */
+PP_EXPORT int32_t PosixProcsNative_GetPipeCapacity(int32_t fd);
+
+/* ---- processes --------------------------------------------------------------- */
+
+/* Portable waitpid options. */
+enum {
+    PP_WNOHANG = 1,
+    PP_WUNTRACED = 2,
+    PP_WCONTINUED = 4
+};
+
+/*
+ * waitpid(2) on one specific child, EINTR retried. pid must be > 0: PosixProcs never
+ * waits for "any child", so System.Diagnostics.Process keeps its own children.
+ *   status  [out] the raw wait status (decode with the W* macros or the managed decoder).
+ *   options PP_W* bits.
+ * Returns the pid, 0 when PP_WNOHANG is given and the child has not changed state, or -1.
+ */
+PP_EXPORT int32_t PosixProcsNative_WaitPid(int32_t pid, int32_t* status, int32_t options);
+
+/*
+ * fork(2) for a child that will run managed code. All signals are blocked around the
+ * fork; in the child, each signal in resetSignals gets SIG_DFL before the mask is
+ * restored. Without this, a signal that reaches the child early runs the runtime's
+ * handler, which forwards it through a pipe the child shares with the PARENT: the parent
+ * then acts on the child's SIGTERM (measured: the parent exited with status 143).
+ *   resetSignals [in] resetCount native signal numbers.
+ * Returns the child's pid in the parent, 0 in the child, -1 on failure.
+ */
+PP_EXPORT int32_t PosixProcsNative_Fork(const int32_t* resetSignals, int32_t resetCount);
+
+/* Parts of a raw wait status, decoded by the platform's own W* macros (for ABI tests). */
+typedef struct PosixProcsWaitStatusParts {
+    int32_t exited;      /* WIFEXITED */
+    int32_t exitCode;    /* WEXITSTATUS */
+    int32_t signaled;    /* WIFSIGNALED */
+    int32_t termSignal;  /* WTERMSIG (native number) */
+    int32_t coreDumped;  /* WCOREDUMP */
+    int32_t stopped;     /* WIFSTOPPED */
+    int32_t stopSignal;  /* WSTOPSIG (native number) */
+    int32_t continued;   /* WIFCONTINUED */
+} PosixProcsWaitStatusParts;
+
+/* Decodes raw with the platform's macros. parts [out]. Always returns 0. */
+PP_EXPORT int32_t PosixProcsNative_DecodeWaitStatus(int32_t raw, PosixProcsWaitStatusParts* parts);
+
+/*
+ * Linux: pidfd_open(2); the descriptor is close-on-exec and becomes readable when the
+ * process exits. Elsewhere -1 with ENOSYS.
+ */
+PP_EXPORT int32_t PosixProcsNative_PidfdOpen(int32_t pid);
+
+/* Linux: prctl(PR_SET_PDEATHSIG, nativeSignal) on the calling process: it receives the
+ * signal when the THREAD that created it exits (not only the parent process).
+ * Elsewhere -1 with ENOTSUP. nativeSignal 0 clears it. */
+PP_EXPORT int32_t PosixProcsNative_SetParentDeathSignal(int32_t nativeSignal);
+
+/* Linux: prctl(PR_SET_CHILD_SUBREAPER, enabled). Elsewhere -1 with ENOTSUP. */
+PP_EXPORT int32_t PosixProcsNative_SetChildSubreaper(int32_t enabled);
+
+/* Linux: returns 1 if this process is a child subreaper, 0 if not. Elsewhere -1/ENOTSUP. */
+PP_EXPORT int32_t PosixProcsNative_GetChildSubreaper(void);
+
+/* Portable resource ids for setrlimit. */
+enum {
+    PP_RLIMIT_CPU = 0,     /* CPU seconds */
+    PP_RLIMIT_FSIZE = 1,   /* largest file written, bytes */
+    PP_RLIMIT_DATA = 2,    /* data segment, bytes */
+    PP_RLIMIT_STACK = 3,   /* stack, bytes */
+    PP_RLIMIT_CORE = 4,    /* core file, bytes */
+    PP_RLIMIT_NOFILE = 5,  /* open descriptors */
+    PP_RLIMIT_AS = 6,      /* address space, bytes */
+    PP_RLIMIT_NPROC = 7    /* processes of this user */
+};
+
+/* The value that means "no limit" in PosixProcsResourceLimit. */
+#define PP_RLIM_INFINITY UINT64_MAX
+
+typedef struct PosixProcsResourceLimit {
+    int32_t resource;  /* PP_RLIMIT_* */
+    int32_t reserved;  /* keep 0; aligns the limits */
+    uint64_t soft;     /* PP_RLIM_INFINITY = unlimited */
+    uint64_t hard;     /* PP_RLIM_INFINITY = unlimited */
+} PosixProcsResourceLimit;
+
+/* setrlimit(2) on the calling process. limit [in]. */
+PP_EXPORT int32_t PosixProcsNative_SetResourceLimit(const PosixProcsResourceLimit* limit);
+
+/* getrlimit(2) on the calling process. limit [in,out]: resource in, soft and hard out. */
+PP_EXPORT int32_t PosixProcsNative_GetResourceLimit(PosixProcsResourceLimit* limit);
+
+/* Resource usage, with the platform's struct rusage converted to fixed-width fields. */
+typedef struct PosixProcsResourceUsage {
+    int64_t userTimeMicroseconds;
+    int64_t systemTimeMicroseconds;
+    int64_t maxResidentSetBytes;    /* ru_maxrss: KiB on Linux, bytes on macOS; here bytes */
+    int64_t minorFaults;            /* ru_minflt */
+    int64_t majorFaults;            /* ru_majflt */
+    int64_t voluntaryContextSwitches;
+    int64_t involuntaryContextSwitches;
+} PosixProcsResourceUsage;
+
+enum {
+    PP_RUSAGE_SELF = 0,
+    PP_RUSAGE_CHILDREN = 1,
+    PP_RUSAGE_THREAD = 2  /* Linux only; elsewhere -1/ENOTSUP */
+};
+
+/* getrusage(2). who is PP_RUSAGE_*; usage [out]. */
+PP_EXPORT int32_t PosixProcsNative_GetResourceUsage(int32_t who, PosixProcsResourceUsage* usage);
+
+/* ---- spawn ------------------------------------------------------------------- */
+
+/* One entry of the child's descriptor table: after spawn, childFd refers to what
+ * parentFd refers to in the parent. Every descriptor not named here is closed in the
+ * child at exec (close-on-exec is set on all of them before exec). */
+typedef struct PosixProcsFdMapping {
+    int32_t childFd;
+    int32_t parentFd;
+} PosixProcsFdMapping;
+
+enum {
+    PP_SPAWN_NEW_PROCESS_GROUP = 1, /* setpgid(0, 0) in the child */
+    PP_SPAWN_NEW_SESSION = 2        /* setsid() in the child (implies a new group) */
+};
+
+typedef struct PosixProcsSpawnRequest {
+    const char* path;                      /* [in] program to execute; no PATH search */
+    char* const* argv;                     /* [in] NULL-terminated */
+    char* const* envp;                     /* [in] NULL-terminated */
+    const char* workingDirectory;          /* [in] NULL: the parent's */
+    const PosixProcsFdMapping* fdMap;      /* [in] fdMapCount entries; childFd unique */
+    const PosixProcsResourceLimit* limits; /* [in] limitCount entries */
+    int32_t fdMapCount;
+    int32_t limitCount;
+    int32_t flags;                         /* PP_SPAWN_* bits */
+    int32_t parentDeathSignal;             /* native signal number; 0: none. Linux only */
+} PosixProcsSpawnRequest;
+
+/* Which step of the child's set-up failed (PosixProcsNative_Spawn's failedStep). */
+enum {
+    PP_SPAWN_STEP_NONE = 0,
+    PP_SPAWN_STEP_FORK = 1,
+    PP_SPAWN_STEP_PIPE = 2,
+    PP_SPAWN_STEP_SIGNALS = 3,
+    PP_SPAWN_STEP_SETSID = 4,
+    PP_SPAWN_STEP_SETPGID = 5,
+    PP_SPAWN_STEP_PDEATHSIG = 6,
+    PP_SPAWN_STEP_SETRLIMIT = 7,
+    PP_SPAWN_STEP_DUP2 = 8,
+    PP_SPAWN_STEP_CHDIR = 9,
+    PP_SPAWN_STEP_EXEC = 10
+};
+
+/*
+ * Starts a program in a new process. Between fork and exec only async-signal-safe calls
+ * run, in C: on Linux the child is a clone(CLONE_VM|CLONE_VFORK) on its own stack (as
+ * glibc's posix_spawn does), elsewhere fork(). All signals are blocked around the fork;
+ * the child resets every signal disposition to SIG_DFL and unblocks all signals, so it
+ * does not inherit the runtime's handlers or its ignored SIGPIPE.
+ * A failure in the child (chdir, dup2, exec, ...) is written to a close-on-exec pipe;
+ * the child is then reaped here, so a failed spawn leaves no zombie.
+ *   request    [in]
+ *   pid        [out] the child's pid on success.
+ *   failedStep [out] PP_SPAWN_STEP_* on failure, PP_SPAWN_STEP_NONE on success.
+ * Returns 0, or -1 with errno from the failed step.
+ */
+PP_EXPORT int32_t PosixProcsNative_Spawn(const PosixProcsSpawnRequest* request, int32_t* pid, int32_t* failedStep);
+
+/* ---- shared memory ----------------------------------------------------------- */
+
+/*
+ * A descriptor for size bytes of anonymous shared memory that no other process can
+ * open by name: memfd_create on Linux; on macOS shm_open of a random name with
+ * O_CREAT|O_EXCL and mode 0600, unlinked at once. Close-on-exec. Returns the fd or -1.
+ */
+PP_EXPORT int32_t PosixProcsNative_CreateSharedMemory(int64_t size);
+
+/* Portable madvise advice. */
+enum {
+    PP_MADV_NORMAL = 0,
+    PP_MADV_RANDOM = 1,
+    PP_MADV_SEQUENTIAL = 2,
+    PP_MADV_WILLNEED = 3,
+    PP_MADV_DONTNEED = 4,
+    PP_MADV_HUGEPAGE = 5,   /* Linux only; elsewhere -1/ENOTSUP */
+    PP_MADV_NOHUGEPAGE = 6  /* Linux only; elsewhere -1/ENOTSUP */
+};
+
+/* madvise(2) with portable advice. */
+PP_EXPORT int32_t PosixProcsNative_Madvise(void* address, uint64_t length, int32_t advice);
+
+/* Portable mmap protections and flags. */
+enum {
+    PP_PROT_READ = 1,
+    PP_PROT_WRITE = 2,
+    PP_MAP_SHARED = 1,
+    PP_MAP_PRIVATE = 2,
+    PP_MAP_ANONYMOUS = 4,
+    PP_MAP_POPULATE = 8     /* Linux: MAP_POPULATE; elsewhere pages are touched after mapping */
+};
+
+/*
+ * mmap(2) with portable protections and flags. fd is -1 for anonymous memory.
+ *   address [out] the mapping.
+ */
+PP_EXPORT int32_t PosixProcsNative_Mmap(uint64_t length, int32_t protection, int32_t flags, int32_t fd, int64_t offset, void** address);
+
+/* ---- futex ------------------------------------------------------------------- */
+
+/*
+ * Sleeps while *address == expected, across processes (the word may be in MAP_SHARED
+ * memory). Linux: futex(FUTEX_WAIT) (not the private variant). macOS: __ulock_wait with
+ * UL_COMPARE_AND_WAIT_SHARED (declared here, not verified on a Mac).
+ *   timeoutNanoseconds -1 waits forever.
+ * Returns 0 when woken or when *address already differed (callers re-check the word:
+ * spurious wake-ups and EINTR also return 0); -1 with ETIMEDOUT when the time ran out.
+ */
+PP_EXPORT int32_t PosixProcsNative_FutexWait(uint32_t* address, uint32_t expected, int64_t timeoutNanoseconds);
+
+/* Wakes up to count waiters on address (INT32_MAX: all). Returns the number woken or -1. */
+PP_EXPORT int32_t PosixProcsNative_FutexWake(uint32_t* address, int32_t count);
+
+/* ---- platform constants and layouts (ABI checks) ----------------------------- */
+
+/* Ids for PosixProcsNative_GetPlatformConstant. */
+enum {
+    PP_CONST_SIGHUP = 1, PP_CONST_SIGINT, PP_CONST_SIGQUIT, PP_CONST_SIGILL, PP_CONST_SIGABRT,
+    PP_CONST_SIGFPE, PP_CONST_SIGKILL, PP_CONST_SIGSEGV, PP_CONST_SIGPIPE, PP_CONST_SIGALRM,
+    PP_CONST_SIGTERM, PP_CONST_SIGUSR1, PP_CONST_SIGUSR2, PP_CONST_SIGCHLD, PP_CONST_SIGCONT,
+    PP_CONST_SIGSTOP, PP_CONST_SIGTSTP, PP_CONST_SIGBUS, PP_CONST_SIGXCPU,
+    PP_CONST_EPERM = 100, PP_CONST_ENOENT, PP_CONST_ESRCH, PP_CONST_EINTR, PP_CONST_EBADF,
+    PP_CONST_ECHILD, PP_CONST_EAGAIN, PP_CONST_ENOMEM, PP_CONST_EACCES, PP_CONST_EEXIST,
+    PP_CONST_EINVAL, PP_CONST_EMFILE, PP_CONST_EPIPE, PP_CONST_ENOSYS, PP_CONST_ETIMEDOUT,
+    PP_CONST_ENOEXEC, PP_CONST_ENOTSUP,
+    PP_CONST_MAP_SHARED = 200, PP_CONST_MAP_PRIVATE, PP_CONST_MAP_ANONYMOUS,
+    PP_CONST_PROT_READ, PP_CONST_PROT_WRITE, PP_CONST_O_CLOEXEC, PP_CONST_O_NONBLOCK,
+    PP_CONST_MS_SYNC, PP_CONST_MS_ASYNC, PP_CONST_PAGE_SIZE
+};
+
+/* The native value of a PP_CONST_* id, or INT32_MIN if the id is unknown here. */
+PP_EXPORT int32_t PosixProcsNative_GetPlatformConstant(int32_t id);
+
+/* Ids of structs whose layout crosses the boundary. */
+enum {
+    PP_STRUCT_WAIT_STATUS_PARTS = 1,
+    PP_STRUCT_RESOURCE_LIMIT = 2,
+    PP_STRUCT_RESOURCE_USAGE = 3,
+    PP_STRUCT_FD_MAPPING = 4,
+    PP_STRUCT_SPAWN_REQUEST = 5
+};
+
+/*
+ * The size of struct structId (fieldIndex -1) or the offset of its fieldIndex-th field,
+ * counted in declaration order. Returns -1 if there is no such struct or field.
+ */
+PP_EXPORT int32_t PosixProcsNative_GetStructLayout(int32_t structId, int32_t fieldIndex);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* POSIXPROCS_H */

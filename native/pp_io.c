@@ -1,0 +1,221 @@
+/* Descriptors: pipes, socket pairs, read/write, flags and poll, with EINTR retried. */
+#include "pp_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static int set_fd_flag(int fd, int getCmd, int setCmd, int flag, int enabled)
+{
+    int current = fcntl(fd, getCmd);
+    if (current < 0)
+        return -1;
+    int wanted = enabled ? (current | flag) : (current & ~flag);
+    if (wanted == current)
+        return 0;
+    return fcntl(fd, setCmd, wanted) < 0 ? -1 : 0;
+}
+
+#if !defined(__linux__)
+/* Without pipe2/SOCK_CLOEXEC the flags are set after creation. */
+static int apply_portable_fd_flags(const int32_t* fds, int32_t flags)
+{
+    for (int i = 0; i < 2; i++)
+    {
+        if ((flags & PP_FD_CLOEXEC) && set_fd_flag(fds[i], F_GETFD, F_SETFD, FD_CLOEXEC, 1) < 0)
+            return -1;
+        if ((flags & PP_FD_NONBLOCK) && set_fd_flag(fds[i], F_GETFL, F_SETFL, O_NONBLOCK, 1) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void close_pair_keeping_errno(const int32_t* fds)
+{
+    int saved = errno;
+    close(fds[0]);
+    close(fds[1]);
+    errno = saved;
+}
+#endif
+
+int32_t PosixProcsNative_Pipe(int32_t* fds, int32_t flags)
+{
+    if (fds == NULL || (flags & ~(PP_FD_CLOEXEC | PP_FD_NONBLOCK)) != 0)
+    {
+        errno = EINVAL;
+        return -1;
+    }
+    int raw[2];
+#if defined(__linux__)
+    int nativeFlags = ((flags & PP_FD_CLOEXEC) ? O_CLOEXEC : 0) | ((flags & PP_FD_NONBLOCK) ? O_NONBLOCK : 0);
+    if (pipe2(raw, nativeFlags) < 0)
+        return -1;
+    fds[0] = raw[0];
+    fds[1] = raw[1];
+    return 0;
+#else
+    if (pipe(raw) < 0)
+        return -1;
+    fds[0] = raw[0];
+    fds[1] = raw[1];
+    if (apply_portable_fd_flags(fds, flags) < 0)
+    {
+        close_pair_keeping_errno(fds);
+        return -1;
+    }
+    return 0;
+#endif
+}
+
+int32_t PosixProcsNative_SocketPair(int32_t* fds, int32_t flags)
+{
+    if (fds == NULL || (flags & ~(PP_FD_CLOEXEC | PP_FD_NONBLOCK)) != 0)
+    {
+        errno = EINVAL;
+        return -1;
+    }
+    int raw[2];
+    int type = SOCK_STREAM;
+#if defined(__linux__)
+    type |= (flags & PP_FD_CLOEXEC) ? SOCK_CLOEXEC : 0;
+    type |= (flags & PP_FD_NONBLOCK) ? SOCK_NONBLOCK : 0;
+    if (socketpair(AF_UNIX, type, 0, raw) < 0)
+        return -1;
+    fds[0] = raw[0];
+    fds[1] = raw[1];
+    return 0;
+#else
+    if (socketpair(AF_UNIX, type, 0, raw) < 0)
+        return -1;
+    fds[0] = raw[0];
+    fds[1] = raw[1];
+    if (apply_portable_fd_flags(fds, flags) < 0)
+    {
+        close_pair_keeping_errno(fds);
+        return -1;
+    }
+#if defined(SO_NOSIGPIPE)
+    /* macOS has no MSG_NOSIGNAL: keep a closed peer from raising SIGPIPE. */
+    int one = 1;
+    setsockopt(fds[0], SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof(one));
+    setsockopt(fds[1], SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof(one));
+#endif
+    return 0;
+#endif
+}
+
+int64_t PosixProcsNative_Read(int32_t fd, void* buf, int64_t count)
+{
+    if (count < 0)
+    {
+        errno = EINVAL;
+        return -1;
+    }
+    ssize_t n;
+    while ((n = read(fd, buf, (size_t)count)) < 0 && errno == EINTR)
+        ;
+    return (int64_t)n;
+}
+
+int64_t PosixProcsNative_Write(int32_t fd, const void* buf, int64_t count)
+{
+    if (count < 0)
+    {
+        errno = EINVAL;
+        return -1;
+    }
+    ssize_t n;
+    while ((n = write(fd, buf, (size_t)count)) < 0 && errno == EINTR)
+        ;
+    return (int64_t)n;
+}
+
+int32_t PosixProcsNative_GetCloseOnExec(int32_t fd)
+{
+    int flags = fcntl(fd, F_GETFD);
+    return flags < 0 ? -1 : ((flags & FD_CLOEXEC) ? 1 : 0);
+}
+
+int32_t PosixProcsNative_SetCloseOnExec(int32_t fd, int32_t enabled)
+{
+    return set_fd_flag(fd, F_GETFD, F_SETFD, FD_CLOEXEC, enabled);
+}
+
+int32_t PosixProcsNative_GetNonBlocking(int32_t fd)
+{
+    int flags = fcntl(fd, F_GETFL);
+    return flags < 0 ? -1 : ((flags & O_NONBLOCK) ? 1 : 0);
+}
+
+int32_t PosixProcsNative_SetNonBlocking(int32_t fd, int32_t enabled)
+{
+    return set_fd_flag(fd, F_GETFL, F_SETFL, O_NONBLOCK, enabled);
+}
+
+int32_t PosixProcsNative_DuplicateCloseOnExec(int32_t fd, int32_t minFd)
+{
+    return fcntl(fd, F_DUPFD_CLOEXEC, minFd);
+}
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int32_t PosixProcsNative_Poll(int32_t fd, int32_t events, int32_t timeoutMs, int32_t* revents)
+{
+    if (revents == NULL)
+    {
+        errno = EINVAL;
+        return -1;
+    }
+    struct pollfd p = { .fd = fd, .events = 0, .revents = 0 };
+    if (events & PP_POLLIN)
+        p.events |= POLLIN;
+    if (events & PP_POLLOUT)
+        p.events |= POLLOUT;
+
+    int64_t deadline = timeoutMs > 0 ? monotonic_ms() + timeoutMs : 0;
+    int remaining = timeoutMs;
+    int rc;
+    while ((rc = poll(&p, 1, remaining)) < 0 && errno == EINTR)
+    {
+        if (timeoutMs > 0)
+        {
+            int64_t left = deadline - monotonic_ms();
+            remaining = left > 0 ? (int)left : 0;
+        }
+    }
+    if (rc < 0)
+        return -1;
+    int32_t out = 0;
+    if (p.revents & POLLIN)
+        out |= PP_POLLIN;
+    if (p.revents & POLLOUT)
+        out |= PP_POLLOUT;
+    if (p.revents & POLLERR)
+        out |= PP_POLLERR;
+    if (p.revents & POLLHUP)
+        out |= PP_POLLHUP;
+    if (p.revents & POLLNVAL)
+        out |= PP_POLLNVAL;
+    *revents = out;
+    return rc > 0 ? 1 : 0;
+}
+
+int32_t PosixProcsNative_GetPipeCapacity(int32_t fd)
+{
+#if defined(__linux__) && defined(F_GETPIPE_SZ)
+    return fcntl(fd, F_GETPIPE_SZ);
+#else
+    (void)fd;
+    errno = ENOTSUP;
+    return -1;
+#endif
+}

@@ -1,0 +1,233 @@
+/* Processes: waitpid, pidfd, prctl switches, resource limits and usage. */
+#include "pp_internal.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#if defined(__linux__)
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#endif
+
+int32_t PosixProcsNative_Fork(const int32_t* resetSignals, int32_t resetCount)
+{
+    if (resetCount < 0 || (resetCount > 0 && resetSignals == NULL))
+    {
+        errno = EINVAL;
+        return -1;
+    }
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    pid_t pid = fork();
+    int forkError = errno;
+    if (pid == 0)
+    {
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof(dfl));
+        dfl.sa_handler = SIG_DFL;
+        sigemptyset(&dfl.sa_mask);
+        for (int32_t i = 0; i < resetCount; i++)
+            sigaction(resetSignals[i], &dfl, NULL);
+    }
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    errno = forkError;
+    return (int32_t)pid;
+}
+
+int pp_native_wait_options(int32_t portable)
+{
+    if ((portable & ~(PP_WNOHANG | PP_WUNTRACED | PP_WCONTINUED)) != 0)
+        return -1;
+    int native = 0;
+    if (portable & PP_WNOHANG)
+        native |= WNOHANG;
+    if (portable & PP_WUNTRACED)
+        native |= WUNTRACED;
+    if (portable & PP_WCONTINUED)
+        native |= WCONTINUED;
+    return native;
+}
+
+int32_t PosixProcsNative_WaitPid(int32_t pid, int32_t* status, int32_t options)
+{
+    int native = pp_native_wait_options(options);
+    if (pid <= 0 || status == NULL || native < 0)
+    {
+        errno = EINVAL;
+        return -1;
+    }
+    int raw = 0;
+    pid_t rc;
+    while ((rc = waitpid((pid_t)pid, &raw, native)) < 0 && errno == EINTR)
+        ;
+    *status = rc > 0 ? raw : 0;
+    return (int32_t)rc;
+}
+
+int32_t PosixProcsNative_DecodeWaitStatus(int32_t raw, PosixProcsWaitStatusParts* parts)
+{
+    int s = raw;
+    parts->exited = WIFEXITED(s) ? 1 : 0;
+    parts->exitCode = WIFEXITED(s) ? WEXITSTATUS(s) : 0;
+    parts->signaled = WIFSIGNALED(s) ? 1 : 0;
+    parts->termSignal = WIFSIGNALED(s) ? WTERMSIG(s) : 0;
+#if defined(WCOREDUMP)
+    parts->coreDumped = WIFSIGNALED(s) && WCOREDUMP(s) ? 1 : 0;
+#else
+    parts->coreDumped = 0;
+#endif
+    parts->stopped = WIFSTOPPED(s) ? 1 : 0;
+    parts->stopSignal = WIFSTOPPED(s) ? WSTOPSIG(s) : 0;
+    parts->continued = WIFCONTINUED(s) ? 1 : 0;
+    return 0;
+}
+
+int32_t PosixProcsNative_PidfdOpen(int32_t pid)
+{
+#if defined(__linux__) && defined(SYS_pidfd_open)
+    /* The raw syscall, so an older glibc without the wrapper still works.
+     * pidfd_open's descriptor is always close-on-exec. */
+    return (int32_t)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+#else
+    (void)pid;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int32_t PosixProcsNative_SetParentDeathSignal(int32_t nativeSignal)
+{
+#if defined(__linux__)
+    return prctl(PR_SET_PDEATHSIG, (unsigned long)nativeSignal, 0UL, 0UL, 0UL) < 0 ? -1 : 0;
+#else
+    (void)nativeSignal;
+    errno = ENOTSUP;
+    return -1;
+#endif
+}
+
+int32_t PosixProcsNative_SetChildSubreaper(int32_t enabled)
+{
+#if defined(__linux__)
+    return prctl(PR_SET_CHILD_SUBREAPER, enabled ? 1UL : 0UL, 0UL, 0UL, 0UL) < 0 ? -1 : 0;
+#else
+    (void)enabled;
+    errno = ENOTSUP;
+    return -1;
+#endif
+}
+
+int32_t PosixProcsNative_GetChildSubreaper(void)
+{
+#if defined(__linux__)
+    int value = 0;
+    if (prctl(PR_GET_CHILD_SUBREAPER, (unsigned long)&value, 0UL, 0UL, 0UL) < 0)
+        return -1;
+    return value ? 1 : 0;
+#else
+    errno = ENOTSUP;
+    return -1;
+#endif
+}
+
+int pp_native_rlimit_resource(int32_t portable)
+{
+    switch (portable)
+    {
+        case PP_RLIMIT_CPU: return RLIMIT_CPU;
+        case PP_RLIMIT_FSIZE: return RLIMIT_FSIZE;
+        case PP_RLIMIT_DATA: return RLIMIT_DATA;
+        case PP_RLIMIT_STACK: return RLIMIT_STACK;
+        case PP_RLIMIT_CORE: return RLIMIT_CORE;
+        case PP_RLIMIT_NOFILE: return RLIMIT_NOFILE;
+        case PP_RLIMIT_AS: return RLIMIT_AS;
+        case PP_RLIMIT_NPROC: return RLIMIT_NPROC;
+        default: return -1;
+    }
+}
+
+static rlim_t to_native_rlim(uint64_t value)
+{
+    return value == PP_RLIM_INFINITY ? RLIM_INFINITY : (rlim_t)value;
+}
+
+static uint64_t from_native_rlim(rlim_t value)
+{
+    return value == RLIM_INFINITY ? PP_RLIM_INFINITY : (uint64_t)value;
+}
+
+int32_t PosixProcsNative_SetResourceLimit(const PosixProcsResourceLimit* limit)
+{
+    int resource = limit == NULL ? -1 : pp_native_rlimit_resource(limit->resource);
+    if (resource < 0)
+    {
+        errno = EINVAL;
+        return -1;
+    }
+    struct rlimit native = { .rlim_cur = to_native_rlim(limit->soft), .rlim_max = to_native_rlim(limit->hard) };
+    return setrlimit(resource, &native) < 0 ? -1 : 0;
+}
+
+int32_t PosixProcsNative_GetResourceLimit(PosixProcsResourceLimit* limit)
+{
+    int resource = limit == NULL ? -1 : pp_native_rlimit_resource(limit->resource);
+    if (resource < 0)
+    {
+        errno = EINVAL;
+        return -1;
+    }
+    struct rlimit native;
+    if (getrlimit(resource, &native) < 0)
+        return -1;
+    limit->soft = from_native_rlim(native.rlim_cur);
+    limit->hard = from_native_rlim(native.rlim_max);
+    return 0;
+}
+
+static int64_t timeval_us(struct timeval tv)
+{
+    return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+int32_t PosixProcsNative_GetResourceUsage(int32_t who, PosixProcsResourceUsage* usage)
+{
+    int native;
+    switch (who)
+    {
+        case PP_RUSAGE_SELF: native = RUSAGE_SELF; break;
+        case PP_RUSAGE_CHILDREN: native = RUSAGE_CHILDREN; break;
+#if defined(RUSAGE_THREAD)
+        case PP_RUSAGE_THREAD: native = RUSAGE_THREAD; break;
+#else
+        case PP_RUSAGE_THREAD: errno = ENOTSUP; return -1;
+#endif
+        default: errno = EINVAL; return -1;
+    }
+    if (usage == NULL)
+    {
+        errno = EINVAL;
+        return -1;
+    }
+    struct rusage ru;
+    if (getrusage(native, &ru) < 0)
+        return -1;
+    usage->userTimeMicroseconds = timeval_us(ru.ru_utime);
+    usage->systemTimeMicroseconds = timeval_us(ru.ru_stime);
+#if defined(__APPLE__)
+    usage->maxResidentSetBytes = (int64_t)ru.ru_maxrss;
+#else
+    usage->maxResidentSetBytes = (int64_t)ru.ru_maxrss * 1024;
+#endif
+    usage->minorFaults = ru.ru_minflt;
+    usage->majorFaults = ru.ru_majflt;
+    usage->voluntaryContextSwitches = ru.ru_nvcsw;
+    usage->involuntaryContextSwitches = ru.ru_nivcsw;
+    return 0;
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Makes sure the C compiler and the .NET SDK are there; installs only what is missing,
+# from the distribution's packages, so `make demo` and `make test` work on a fresh machine.
+set -euo pipefail
+
+missing=()
+command -v cc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
+command -v make >/dev/null 2>&1 || missing+=(make)
+if ! command -v dotnet >/dev/null 2>&1; then
+    missing+=(dotnet-sdk-10.0)
+fi
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "installing: ${missing[*]}" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+else
+    echo "missing: ${missing[*]}; install them with your package manager (Xcode command-line tools and the .NET 10 SDK on macOS)." >&2
+    exit 1
+fi

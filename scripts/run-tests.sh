@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every test project of the solution and ends with the plain line
+# "N passed, N failed, N skipped", summed over all projects from their TRX reports.
+# Exits non-zero if any test failed or if no test ran at all.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+configuration=${1:-Release}
+results=artifacts/test-results
+rm -rf "$results"
+mkdir -p "$results"
+
+dotnet test PosixProcs.sln -c "$configuration" --no-build --nologo \
+    --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results"
+status=$?
+
+passed=0 failed=0 skipped=0 reports=0
+for trx in "$results"/*.trx; do
+    [ -e "$trx" ] || continue
+    reports=$((reports + 1))
+    counters=$(grep -o '<Counters [^>]*>' "$trx")
+    value() { printf '%s' "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+    total=$(value total); executed=$(value executed)
+    passed=$((passed + $(value passed)))
+    failed=$((failed + $(value failed) + $(value error) + $(value timeout) + $(value aborted)))
+    skipped=$((skipped + total - executed))
+done
+
+if [ "$reports" -eq 0 ] || [ $((passed + failed)) -eq 0 ]; then
+    echo "no test ran" >&2
+    status=1
+fi
+[ "$failed" -gt 0 ] && status=1
+echo
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$status"

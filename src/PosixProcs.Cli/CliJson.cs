@@ -1,0 +1,13 @@
+using System.Text.Json;
+
+namespace PosixProcs.Cli;
+
+/// <summary>One JSON style for every report the command prints.</summary>
+internal static class CliJson
+{
+    public static JsonSerializerOptions Options { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+    };
+}

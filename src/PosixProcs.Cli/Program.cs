@@ -1,0 +1,17 @@
+using System.CommandLine;
+
+namespace PosixProcs.Cli;
+
+/// <summary>The posixprocs command.</summary>
+public static class Program
+{
+    /// <summary>Parses the command line and runs the command.</summary>
+    /// <param name="args">The arguments.</param>
+    /// <returns>The exit code: 0 success, 1 a claim did not hold or a job failed, 2 bad usage.</returns>
+    public static int Main(string[] args)
+    {
+        RootCommand root = new("posixprocs: POSIX processes from .NET (fork, pipes, copy-on-write, spawn, pools), with labs that measure what they claim.");
+        root.Subcommands.Add(DoctorCommand.Create());
+        return root.Parse(args).Invoke();
+    }
+}

@@ -1,0 +1,249 @@
+using System.Globalization;
+
+namespace PosixProcs;
+
+/// <summary>
+/// Detects the conditions under which fork() from .NET crashes the parent or hangs the
+/// child (measured; see README "Fork from .NET"), so that <see cref="Posix.Fork"/> can
+/// refuse with a message that says how to fix it.
+/// </summary>
+/// <remarks>
+/// How each hazard is detected, and the blind spots:
+/// <list type="bullet">
+/// <item>W^X: on Linux, the double mapping is looked for in /proc/self/maps
+/// (<c>/memfd:doublemapper</c>), which is the hazard itself. Elsewhere the setting is read:
+/// the <c>DOTNET_EnableWriteXorExecute</c> environment variable, else the runtimeconfig
+/// knob <c>System.Runtime.EnableWriteXorExecute</c>; enabled by default.</item>
+/// <item>Tiered compilation: <c>DOTNET_TieredCompilation</c> (or <c>COMPlus_</c>), else the
+/// runtimeconfig knob <c>System.Runtime.TieredCompilation</c>; enabled by default.</item>
+/// <item>Running threads (Linux only): every other thread's state is read from
+/// /proc/self/task/*/stat three times, 200 µs apart; a thread seen running (R) every time
+/// is reported. Blind spots: a thread that starts running between the check and the fork;
+/// a thread that runs only native code (reported although it is harmless); on macOS there
+/// is no /proc, so this check finds nothing there.</item>
+/// </list>
+/// </remarks>
+public static class ForkSafety
+{
+    private static readonly Lazy<bool> WriteXorExecute = new(DetectWriteXorExecute);
+
+    /// <summary>What to set so that a program can fork: the runtimeconfig knobs, as MSBuild items.</summary>
+    public const string Fix =
+        "Fork needs two runtime settings, read at start-up. Import build/PosixProcs.Fork.props (see README), or add to the project file: " +
+        "<ItemGroup><RuntimeHostConfigurationOption Include=\"System.Runtime.EnableWriteXorExecute\" Value=\"false\" />" +
+        "<RuntimeHostConfigurationOption Include=\"System.Runtime.TieredCompilation\" Value=\"false\" /></ItemGroup>; " +
+        "or run with DOTNET_EnableWriteXorExecute=0 DOTNET_TieredCompilation=0.";
+
+    /// <summary>Whether the runtime double-maps JIT-ed code (W^X), which a forked child would share with the parent.</summary>
+    public static bool IsWriteXorExecuteActive => WriteXorExecute.Value;
+
+    /// <summary>Whether tiered compilation (and so its background worker thread) is on.</summary>
+    public static bool IsTieredCompilationEnabled =>
+        ReadSwitch("TieredCompilation", "System.Runtime.TieredCompilation") ?? true;
+
+    /// <summary>Finds the hazards that would make a fork unsafe right now.</summary>
+    /// <returns>The hazards found; <see cref="ForkHazards.None"/> if none.</returns>
+    public static ForkHazards Check() => Check(out _);
+
+    /// <summary>Finds the hazards, and the names of threads that were seen running.</summary>
+    /// <param name="runningThreads">Names (and ids) of other threads seen running, if any.</param>
+    /// <returns>The hazards found.</returns>
+    public static ForkHazards Check(out IReadOnlyList<string> runningThreads)
+    {
+        ForkHazards found = ForkHazards.None;
+        if (IsWriteXorExecuteActive)
+        {
+            found |= ForkHazards.WriteXorExecute;
+        }
+
+        if (IsTieredCompilationEnabled)
+        {
+            found |= ForkHazards.TieredCompilation;
+        }
+
+        runningThreads = FindRunningThreads();
+        if (runningThreads.Count > 0)
+        {
+            found |= ForkHazards.RunningThreads;
+        }
+
+        return found;
+    }
+
+    /// <summary>Throws unless fork is safe, ignoring the hazards the caller accepts.</summary>
+    /// <param name="accepted">Hazards to ignore (for demonstrations of the hazard itself).</param>
+    /// <exception cref="ForkHazardException">A hazard that was not accepted was found.</exception>
+    public static void EnsureSafe(ForkHazards accepted = ForkHazards.None)
+    {
+        ForkHazards found = Check(out IReadOnlyList<string> threads) & ~accepted;
+        if (found != ForkHazards.None)
+        {
+            throw new ForkHazardException(found, Describe(found, threads));
+        }
+    }
+
+    /// <summary>A message that names each hazard, why it matters, and the fix.</summary>
+    /// <param name="hazards">The hazards.</param>
+    /// <param name="runningThreads">Threads seen running, for <see cref="ForkHazards.RunningThreads"/>.</param>
+    /// <returns>The message.</returns>
+    public static string Describe(ForkHazards hazards, IReadOnlyList<string>? runningThreads = null)
+    {
+        var parts = new List<string>();
+        if (hazards.HasFlag(ForkHazards.WriteXorExecute))
+        {
+            parts.Add("W^X is active: the JIT's code heap is double-mapped through a shared memfd, so a forked child that runs managed code would corrupt the PARENT's code (it crashes with SIGSEGV or SIGFPE).");
+        }
+
+        if (hazards.HasFlag(ForkHazards.TieredCompilation))
+        {
+            parts.Add("Tiered compilation is on: its background worker can hold a runtime lock at the moment of fork, and the child then hangs for ever (it ignores SIGTERM).");
+        }
+
+        if (hazards.HasFlag(ForkHazards.RunningThreads))
+        {
+            string names = runningThreads is { Count: > 0 } ? string.Join(", ", runningThreads) : "unknown";
+            parts.Add($"Other threads are running ({names}): a child forked while another thread runs managed code aborts at its first GC. Fork before starting threads, from a single-threaded process, or use spawn.");
+        }
+
+        ForkHazards fix = hazards & (ForkHazards.WriteXorExecute | ForkHazards.TieredCompilation);
+        return "fork refused: " + string.Join(" ", parts) + (fix != ForkHazards.None ? " Fix: " + Fix : string.Empty);
+    }
+
+    private static bool DetectWriteXorExecute()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            try
+            {
+                foreach (string line in File.ReadLines("/proc/self/maps"))
+                {
+                    if (line.Contains("doublemapper", StringComparison.Ordinal))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+            catch (IOException)
+            {
+                // No /proc (a restricted container): fall back to the setting.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Likewise.
+            }
+        }
+
+        return ReadSwitch("EnableWriteXorExecute", "System.Runtime.EnableWriteXorExecute") ?? true;
+    }
+
+    /// <summary>An environment variable (DOTNET_ or COMPlus_) wins over the runtimeconfig knob, as in the runtime.</summary>
+    private static bool? ReadSwitch(string environmentName, string appContextName)
+    {
+        foreach (string prefix in new[] { "DOTNET_", "COMPlus_" })
+        {
+            string? value = Environment.GetEnvironmentVariable(prefix + environmentName);
+            if (!string.IsNullOrEmpty(value))
+            {
+                return value.Trim() != "0";
+            }
+        }
+
+        return AppContext.GetData(appContextName) switch
+        {
+            bool b => b,
+            string s when bool.TryParse(s, out bool parsed) => parsed,
+            string s when int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int number) => number != 0,
+            _ => null,
+        };
+    }
+
+    private static List<string> FindRunningThreads()
+    {
+        var running = new List<string>();
+        if (!OperatingSystem.IsLinux() || !Directory.Exists("/proc/self/task"))
+        {
+            return running;
+        }
+
+        string? self = CurrentThreadId();
+        Dictionary<string, int>? counts = null;
+        const int Samples = 3;
+        for (int sample = 0; sample < Samples; sample++)
+        {
+            var seen = new Dictionary<string, int>(counts ?? new Dictionary<string, int>());
+            foreach (string taskDir in Directory.EnumerateDirectories("/proc/self/task"))
+            {
+                string tid = Path.GetFileName(taskDir);
+                if (tid == self || ReadThreadState(taskDir) != 'R')
+                {
+                    continue;
+                }
+
+                seen[tid] = seen.GetValueOrDefault(tid) + 1;
+            }
+
+            counts = seen;
+            if (counts.Count == 0)
+            {
+                return running;
+            }
+
+            if (sample < Samples - 1)
+            {
+                Thread.Sleep(TimeSpan.FromMicroseconds(200));
+            }
+        }
+
+        foreach ((string tid, int count) in counts!)
+        {
+            if (count == Samples)
+            {
+                running.Add($"{ReadThreadName(tid)} (tid {tid})");
+            }
+        }
+
+        return running;
+    }
+
+    private static string? CurrentThreadId()
+    {
+        try
+        {
+            // /proc/thread-self -> "<pid>/task/<tid>"
+            string? target = new FileInfo("/proc/thread-self").LinkTarget;
+            return target is null ? null : Path.GetFileName(target);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static char ReadThreadState(string taskDir)
+    {
+        try
+        {
+            string stat = File.ReadAllText(Path.Combine(taskDir, "stat"));
+            int close = stat.LastIndexOf(')');
+            return close >= 0 && close + 2 < stat.Length ? stat[close + 2] : '?';
+        }
+        catch (IOException)
+        {
+            return '?'; // the thread ended meanwhile
+        }
+    }
+
+    private static string ReadThreadName(string tid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/self/task/{tid}/comm").Trim();
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using System.Runtime.InteropServices;
+
+namespace PosixProcs;
+
+internal static partial class Interop
+{
+    internal const int PP_PROT_READ = 1;
+    internal const int PP_PROT_WRITE = 2;
+    internal const int PP_MAP_SHARED = 1;
+    internal const int PP_MAP_PRIVATE = 2;
+    internal const int PP_MAP_ANONYMOUS = 4;
+    internal const int PP_MAP_POPULATE = 8;
+
+    /// <summary>mmap(2) with portable protections and flags.</summary>
+    [LibraryImport(Shim, EntryPoint = "PosixProcsNative_Mmap", SetLastError = true)]
+    internal static unsafe partial int mmap(ulong length, int protection, int flags, int fd, long offset, void** address);
+
+    /// <summary>munmap(2).</summary>
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static unsafe partial int munmap(void* address, nuint length);
+
+    /// <summary>msync(2); flags are native values (translated by Mono.Posix).</summary>
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static unsafe partial int msync(void* address, nuint length, int flags);
+
+    /// <summary>madvise(2) with portable advice.</summary>
+    [LibraryImport(Shim, EntryPoint = "PosixProcsNative_Madvise", SetLastError = true)]
+    internal static unsafe partial int madvise(void* address, ulong length, int advice);
+
+    /// <summary>memfd_create on Linux, shm_open + shm_unlink of a private name elsewhere; sized, close-on-exec.</summary>
+    [LibraryImport(Shim, EntryPoint = "PosixProcsNative_CreateSharedMemory", SetLastError = true)]
+    internal static partial int memfd_create(long size);
+
+    /// <summary>ftruncate(2).</summary>
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static partial int ftruncate(int fd, long length);
+
+    /// <summary>futex(FUTEX_WAIT) on Linux, __ulock_wait on macOS: 0 woken or value differed, -1/ETIMEDOUT.</summary>
+    [LibraryImport(Shim, EntryPoint = "PosixProcsNative_FutexWait", SetLastError = true)]
+    internal static unsafe partial int futex_wait(uint* address, uint expected, long timeoutNanoseconds);
+
+    /// <summary>futex(FUTEX_WAKE) on Linux, __ulock_wake on macOS.</summary>
+    [LibraryImport(Shim, EntryPoint = "PosixProcsNative_FutexWake", SetLastError = true)]
+    internal static unsafe partial int futex_wake(uint* address, int count);
+}

@@ -1,0 +1,82 @@
+using System.Runtime.InteropServices;
+
+namespace PosixProcs;
+
+internal static partial class Interop
+{
+    internal const int PP_WNOHANG = 1;
+    internal const int PP_WUNTRACED = 2;
+    internal const int PP_WCONTINUED = 4;
+
+    /// <summary>waitpid(2) on one pid (never -1), portable options, EINTR retried.</summary>
+    [LibraryImport(Shim, EntryPoint = "PosixProcsNative_WaitPid", SetLastError = true)]
+    internal static unsafe partial int waitpid(int pid, int* status, int options);
+
+    /// <summary>The platform's W* macros applied to a raw status (for ABI tests).</summary>
+    [LibraryImport(Shim, EntryPoint = "PosixProcsNative_DecodeWaitStatus")]
+    internal static unsafe partial int DecodeWaitStatus(int raw, WaitStatusParts* parts);
+
+    /// <summary>kill(2) with a native signal number.</summary>
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static partial int kill(int pid, int sig);
+
+    /// <summary>killpg(2) with a native signal number.</summary>
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static partial int killpg(int pgrp, int sig);
+
+    /// <summary>setpgid(2).</summary>
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static partial int setpgid(int pid, int pgid);
+
+    /// <summary>getpgid(2).</summary>
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static partial int getpgid(int pid);
+
+    /// <summary>setsid(2).</summary>
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static partial int setsid();
+
+    /// <summary>getpid(2).</summary>
+    [LibraryImport(Libc)]
+    internal static partial int getpid();
+
+    /// <summary>getppid(2).</summary>
+    [LibraryImport(Libc)]
+    internal static partial int getppid();
+
+    /// <summary>pidfd_open(2) on Linux (raw syscall); -1/ENOSYS elsewhere.</summary>
+    [LibraryImport(Shim, EntryPoint = "PosixProcsNative_PidfdOpen", SetLastError = true)]
+    internal static partial int pidfd_open(int pid);
+
+    /// <summary>prctl(PR_SET_PDEATHSIG) on Linux; -1/ENOTSUP elsewhere.</summary>
+    [LibraryImport(Shim, EntryPoint = "PosixProcsNative_SetParentDeathSignal", SetLastError = true)]
+    internal static partial int prctl_PR_SET_PDEATHSIG(int nativeSignal);
+
+    /// <summary>prctl(PR_SET_CHILD_SUBREAPER) on Linux; -1/ENOTSUP elsewhere.</summary>
+    [LibraryImport(Shim, EntryPoint = "PosixProcsNative_SetChildSubreaper", SetLastError = true)]
+    internal static partial int prctl_PR_SET_CHILD_SUBREAPER(int enabled);
+
+    /// <summary>prctl(PR_GET_CHILD_SUBREAPER) on Linux; -1/ENOTSUP elsewhere.</summary>
+    [LibraryImport(Shim, EntryPoint = "PosixProcsNative_GetChildSubreaper", SetLastError = true)]
+    internal static partial int prctl_PR_GET_CHILD_SUBREAPER();
+
+    internal const int PP_RUSAGE_SELF = 0;
+    internal const int PP_RUSAGE_CHILDREN = 1;
+    internal const int PP_RUSAGE_THREAD = 2;
+
+    /// <summary>getrusage(2) converted to fixed-width fields.</summary>
+    [LibraryImport(Shim, EntryPoint = "PosixProcsNative_GetResourceUsage", SetLastError = true)]
+    internal static unsafe partial int getrusage(int who, ResourceUsageNative* usage);
+
+    /// <summary>setrlimit(2) with a portable resource id.</summary>
+    [LibraryImport(Shim, EntryPoint = "PosixProcsNative_SetResourceLimit", SetLastError = true)]
+    internal static unsafe partial int setrlimit(ResourceLimitNative* limit);
+
+    /// <summary>getrlimit(2) with a portable resource id.</summary>
+    [LibraryImport(Shim, EntryPoint = "PosixProcsNative_GetResourceLimit", SetLastError = true)]
+    internal static unsafe partial int getrlimit(ResourceLimitNative* limit);
+
+    /// <summary>fork+exec in C; see native/posixprocs.h.</summary>
+    [LibraryImport(Shim, EntryPoint = "PosixProcsNative_Spawn", SetLastError = true)]
+    internal static unsafe partial int PosixProcsNative_Spawn(SpawnRequestNative* request, int* pid, int* failedStep);
+}

@@ -1,0 +1,134 @@
+namespace PosixProcs;
+
+/// <summary>
+/// The thin, typed layer over the POSIX calls PosixProcs needs: what Python's <c>os</c>
+/// module gives (<c>os.pipe</c>, <c>os.waitpid</c>, <c>os.kill</c>, ...), with owned
+/// descriptors, portable signal numbers and one exception type for every failure.
+/// </summary>
+public static partial class Posix
+{
+    /// <summary>Creates a pipe (pipe2). Both ends are close-on-exec.</summary>
+    /// <param name="nonBlocking">Whether both ends are O_NONBLOCK.</param>
+    /// <returns>The read and write ends.</returns>
+    /// <exception cref="PosixException">pipe2 failed (e.g. EMFILE).</exception>
+    public static unsafe PipeEnds Pipe(bool nonBlocking = false)
+    {
+        int* fds = stackalloc int[2];
+        Errors.ThrowIfNegative(Interop.pipe2(fds, Interop.PP_FD_CLOEXEC | (nonBlocking ? Interop.PP_FD_NONBLOCK : 0)), "pipe2");
+        return new PipeEnds(new FileDescriptorHandle(fds[0], ownsHandle: true), new FileDescriptorHandle(fds[1], ownsHandle: true));
+    }
+
+    /// <summary>Creates a connected pair of Unix stream sockets: one bidirectional channel. Both are close-on-exec.</summary>
+    /// <param name="nonBlocking">Whether both sockets are O_NONBLOCK.</param>
+    /// <returns>The two sockets (as <see cref="PipeEnds.Read"/> and <see cref="PipeEnds.Write"/>).</returns>
+    /// <exception cref="PosixException">socketpair failed.</exception>
+    public static unsafe PipeEnds SocketPair(bool nonBlocking = false)
+    {
+        int* fds = stackalloc int[2];
+        Errors.ThrowIfNegative(Interop.socketpair(fds, Interop.PP_FD_CLOEXEC | (nonBlocking ? Interop.PP_FD_NONBLOCK : 0)), "socketpair");
+        return new PipeEnds(new FileDescriptorHandle(fds[0], ownsHandle: true), new FileDescriptorHandle(fds[1], ownsHandle: true));
+    }
+
+    /// <summary>Reads up to <c>buffer.Length</c> bytes (read). EINTR is retried.</summary>
+    /// <param name="fd">The descriptor.</param>
+    /// <param name="buffer">Where the bytes go.</param>
+    /// <returns>The number of bytes read; 0 means end of file (every writer closed).</returns>
+    /// <exception cref="PosixException">read failed (EAGAIN on an empty non-blocking descriptor).</exception>
+    public static unsafe int Read(FileDescriptorHandle fd, Span<byte> buffer)
+    {
+        ArgumentNullException.ThrowIfNull(fd);
+        fixed (byte* p = buffer)
+        {
+            byte* bytes = p;
+            int length = buffer.Length;
+            return fd.Use(n => (int)Errors.ThrowIfNegative(Interop.read(n, bytes, length), "read"));
+        }
+    }
+
+    /// <summary>Writes bytes once (write); the count written may be less than asked. EINTR is retried.</summary>
+    /// <param name="fd">The descriptor.</param>
+    /// <param name="buffer">The bytes.</param>
+    /// <returns>The number of bytes written.</returns>
+    /// <exception cref="PosixException">write failed: EPIPE when no reader is left (SIGPIPE is ignored by the runtime).</exception>
+    public static unsafe int Write(FileDescriptorHandle fd, ReadOnlySpan<byte> buffer)
+    {
+        ArgumentNullException.ThrowIfNull(fd);
+        fixed (byte* p = buffer)
+        {
+            byte* bytes = p;
+            int length = buffer.Length;
+            return fd.Use(n => (int)Errors.ThrowIfNegative(Interop.write(n, bytes, length), "write"));
+        }
+    }
+
+    /// <summary>Writes every byte, looping over partial writes.</summary>
+    /// <param name="fd">The descriptor.</param>
+    /// <param name="buffer">The bytes.</param>
+    /// <exception cref="PosixException">write failed.</exception>
+    public static void WriteAll(FileDescriptorHandle fd, ReadOnlySpan<byte> buffer)
+    {
+        while (!buffer.IsEmpty)
+        {
+            buffer = buffer[Write(fd, buffer)..];
+        }
+    }
+
+    /// <summary>Makes <paramref name="newFd"/> refer to what <paramref name="fd"/> refers to (dup2). The new number is not close-on-exec.</summary>
+    /// <param name="fd">The open descriptor.</param>
+    /// <param name="newFd">The number it should also have.</param>
+    /// <returns>A handle that owns <paramref name="newFd"/>.</returns>
+    /// <exception cref="PosixException">dup2 failed.</exception>
+    public static FileDescriptorHandle Dup2(FileDescriptorHandle fd, int newFd)
+    {
+        ArgumentNullException.ThrowIfNull(fd);
+        ArgumentOutOfRangeException.ThrowIfNegative(newFd);
+        return new FileDescriptorHandle(fd.Use(n => Errors.ThrowIfNegative(Interop.dup2(n, newFd), "dup2")), ownsHandle: true);
+    }
+
+    /// <summary>Duplicates a descriptor to a new, close-on-exec number (fcntl F_DUPFD_CLOEXEC).</summary>
+    /// <param name="fd">The open descriptor.</param>
+    /// <returns>The new handle.</returns>
+    /// <exception cref="PosixException">fcntl failed.</exception>
+    public static FileDescriptorHandle Duplicate(FileDescriptorHandle fd)
+    {
+        ArgumentNullException.ThrowIfNull(fd);
+        return new FileDescriptorHandle(fd.Use(n => Errors.ThrowIfNegative(Interop.fcntl_F_DUPFD_CLOEXEC(n, 0), "fcntl(F_DUPFD_CLOEXEC)")), ownsHandle: true);
+    }
+
+    /// <summary>Waits for events on one descriptor (poll). EINTR is retried with the time left.</summary>
+    /// <param name="fd">The descriptor.</param>
+    /// <param name="events">What to wait for: <see cref="PollEvents.In"/> and/or <see cref="PollEvents.Out"/>.</param>
+    /// <param name="timeout">How long; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+    /// <returns>What happened; <see cref="PollEvents.None"/> on timeout.</returns>
+    /// <exception cref="PosixException">poll failed.</exception>
+    public static unsafe PollEvents Poll(FileDescriptorHandle fd, PollEvents events, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(fd);
+        int timeoutMs = ToPollTimeout(timeout);
+        int revents = 0;
+        int* result = &revents;
+        fd.Use(n => Errors.ThrowIfNegative(Interop.poll(n, (int)events, timeoutMs, result), "poll"));
+        return (PollEvents)revents;
+    }
+
+    /// <summary>The capacity of the pipe behind <paramref name="fd"/> in bytes (Linux: F_GETPIPE_SZ).</summary>
+    /// <param name="fd">Either end of a pipe.</param>
+    /// <returns>The capacity, e.g. 65536.</returns>
+    /// <exception cref="PosixException">Not a pipe, or ENOTSUP where the platform cannot tell.</exception>
+    public static int GetPipeCapacity(FileDescriptorHandle fd)
+    {
+        ArgumentNullException.ThrowIfNull(fd);
+        return fd.Use(n => Errors.ThrowIfNegative(Interop.fcntl_F_GETPIPE_SZ(n), "fcntl(F_GETPIPE_SZ)"));
+    }
+
+    internal static int ToPollTimeout(TimeSpan timeout)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            return -1;
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.Zero, nameof(timeout));
+        return (int)Math.Min(int.MaxValue, Math.Ceiling(timeout.TotalMilliseconds));
+    }
+}

@@ -1,0 +1,45 @@
+using Mono.Unix.Native;
+
+namespace PosixProcs;
+
+/// <summary>A program could not be started: the failing step and its errno, as the child reported it before exec.</summary>
+public sealed class SpawnException : PosixException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="program">The program that was to run.</param>
+    /// <param name="step">The step that failed.</param>
+    /// <param name="errno">Its errno.</param>
+    public SpawnException(string program, SpawnStep step, Errno errno)
+        : base(CallNameOf(step), errno)
+    {
+        Program = program;
+        Step = step;
+    }
+
+    /// <summary>The program that was to run.</summary>
+    public string Program { get; }
+
+    /// <summary>The step that failed.</summary>
+    public SpawnStep Step { get; }
+
+    /// <inheritdoc/>
+    public override string Message => $"spawn {Program}: {base.Message}";
+
+    /// <summary>The C call behind a step, for the message.</summary>
+    /// <param name="step">The step.</param>
+    /// <returns>E.g. "execve" or "chdir".</returns>
+    public static string CallNameOf(SpawnStep step) => step switch
+    {
+        SpawnStep.Fork => "clone",
+        SpawnStep.Pipe => "pipe2",
+        SpawnStep.Signals => "sigaction",
+        SpawnStep.CreateSession => "setsid",
+        SpawnStep.SetProcessGroup => "setpgid",
+        SpawnStep.ParentDeathSignal => "prctl(PR_SET_PDEATHSIG)",
+        SpawnStep.ResourceLimit => "setrlimit",
+        SpawnStep.Descriptors => "dup2",
+        SpawnStep.WorkingDirectory => "chdir",
+        SpawnStep.Exec => "execve",
+        _ => "spawn",
+    };
+}

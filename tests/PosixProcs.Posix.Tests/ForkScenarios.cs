@@ -1,0 +1,130 @@
+using PosixProcs.Testing;
+
+namespace PosixProcs.PosixTests;
+
+/// <summary>Scenarios that fork and run managed code in the child: they run in a single-threaded helper process.</summary>
+public static class ForkScenarios
+{
+    [Scenario]
+    public static int MapSharedAndPrivateThenFork(string[] args)
+    {
+        using MemoryMapping shared = Posix.Map(Posix.PageSize, MappingSharing.Shared);
+        using MemoryMapping copyOnWrite = Posix.Map(Posix.PageSize, MappingSharing.Private);
+        shared.Span[0] = 1;
+        copyOnWrite.Span[0] = 1;
+        switch (Posix.Fork())
+        {
+            case ForkResult.Child:
+                shared.Span[0] = 2;
+                copyOnWrite.Span[0] = 2;
+                Posix.Exit(copyOnWrite.Span[0]);
+                break;
+            case ForkResult.Parent parent:
+                Console.WriteLine($"child={Posix.WaitPid(parent.ChildPid)}");
+                Console.WriteLine($"shared={shared.Span[0]}");
+                Console.WriteLine($"private={copyOnWrite.Span[0]}");
+                break;
+        }
+
+        return 0;
+    }
+
+    [Scenario]
+    public static int ForkAndReport(string[] args)
+    {
+        try
+        {
+            switch (Posix.Fork())
+            {
+                case ForkResult.Child:
+                    Posix.Exit(0);
+                    break;
+                case ForkResult.Parent parent:
+                    Console.WriteLine($"forked={Posix.WaitPid(parent.ChildPid)}");
+                    break;
+            }
+        }
+        catch (ForkHazardException ex)
+        {
+            Console.WriteLine($"refused={ex.Hazards}");
+            Console.WriteLine($"message={ex.Message}");
+        }
+
+        return 0;
+    }
+
+    [Scenario]
+    public static int ForkWhileAnotherThreadSpins(string[] args)
+    {
+        using var stop = new CancellationTokenSource();
+        long spins = 0;
+        var spinner = new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref spins);
+            }
+        }) { Name = "spinner", IsBackground = true };
+        spinner.Start();
+        while (Interlocked.Read(ref spins) == 0)
+        {
+            Thread.Yield();
+        }
+
+        int result = ForkAndReport(args);
+        stop.Cancel();
+        spinner.Join();
+        return result;
+    }
+
+    [Scenario]
+    public static int ExitCodesAndSignals(string[] args)
+    {
+        foreach (int code in new[] { 0, 1, 7, 255 })
+        {
+            if (Posix.Fork() is ForkResult.Parent parent)
+            {
+                Console.WriteLine($"exit{code}={Posix.WaitPid(parent.ChildPid)}");
+            }
+            else
+            {
+                Posix.Exit(code);
+            }
+        }
+
+        foreach (Signal signal in new[] { Signal.SIGKILL, Signal.SIGTERM })
+        {
+            if (Posix.Fork() is ForkResult.Parent parent)
+            {
+                Posix.Kill(parent.ChildPid, signal);
+                Console.WriteLine($"{signal.Name}={Posix.WaitPid(parent.ChildPid)}");
+            }
+            else
+            {
+                Thread.Sleep(Timeout.Infinite);
+            }
+        }
+
+        return 0;
+    }
+
+    [Scenario]
+    public static int StopContinueAndNoHang(string[] args)
+    {
+        if (Posix.Fork() is not ForkResult.Parent parent)
+        {
+            Thread.Sleep(Timeout.Infinite);
+            return 0;
+        }
+
+        Pid child = parent.ChildPid;
+        Console.WriteLine($"nohang={Posix.WaitPid(child, WaitOptions.NoHang)}");
+        Posix.Kill(child, Signal.SIGSTOP);
+        Console.WriteLine($"stopped={Posix.WaitPid(child, WaitOptions.Untraced)}");
+        Posix.Kill(child, Signal.SIGCONT);
+        Console.WriteLine($"continued={Posix.WaitPid(child, WaitOptions.Continued)}");
+        Posix.Kill(child, Signal.SIGKILL);
+        Console.WriteLine($"killed={Posix.WaitPid(child)}");
+        return 0;
+    }
+}

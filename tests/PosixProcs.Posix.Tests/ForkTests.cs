@@ -1,0 +1,97 @@
+using PosixProcs.Testing;
+
+namespace PosixProcs.PosixTests;
+
+[Collection(SerialChildProcesses.Name)]
+public class ForkTests
+{
+    private static readonly Dictionary<string, string> SwitchesOff = new()
+    {
+        ["DOTNET_EnableWriteXorExecute"] = "0",
+        ["DOTNET_TieredCompilation"] = "0",
+    };
+
+    [Fact]
+    public void Fork_MapSharedVsPrivate_OnlySharedWritesReachParent()
+    {
+        ScenarioResult result = Helper.Run(nameof(ForkScenarios.MapSharedAndPrivateThenFork));
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("exited with code 2", result.Values["child"]);
+        Assert.Equal("2", result.Values["shared"]);
+        Assert.Equal("1", result.Values["private"]);
+    }
+
+    [Fact]
+    public void Fork_SwitchesOff_Forks()
+    {
+        ScenarioResult result = Helper.Run(nameof(ForkScenarios.ForkAndReport), SwitchesOff);
+        Assert.True(result.Values.ContainsKey("forked"), result.ToString());
+        Assert.Equal("exited with code 0", result.Values["forked"]);
+    }
+
+    [Fact]
+    public void Fork_WriteXorExecuteOn_RefusedBeforeForking()
+    {
+        var environment = new Dictionary<string, string>(SwitchesOff) { ["DOTNET_EnableWriteXorExecute"] = "1" };
+        ScenarioResult result = Helper.Run(nameof(ForkScenarios.ForkAndReport), environment);
+        Assert.True(result.Values.ContainsKey("refused"), result.ToString());
+        Assert.Equal(nameof(ForkHazards.WriteXorExecute), result.Values["refused"]);
+        Assert.Contains("EnableWriteXorExecute", result.Values["message"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fork_TieredCompilationOn_RefusedBeforeForking()
+    {
+        var environment = new Dictionary<string, string>(SwitchesOff) { ["DOTNET_TieredCompilation"] = "1" };
+        ScenarioResult result = Helper.Run(nameof(ForkScenarios.ForkAndReport), environment);
+        Assert.True(result.Values.ContainsKey("refused"), result.ToString());
+        Assert.Equal(nameof(ForkHazards.TieredCompilation), result.Values["refused"]);
+    }
+
+    [Fact]
+    public void Fork_AnotherThreadRunningManagedCode_RefusedNamingTheThread()
+    {
+        ScenarioResult result = Helper.Run(nameof(ForkScenarios.ForkWhileAnotherThreadSpins), SwitchesOff);
+        Assert.True(result.Values.ContainsKey("refused"), result.ToString());
+        Assert.Equal(nameof(ForkHazards.RunningThreads), result.Values["refused"]);
+        Assert.Contains("spinner", result.Values["message"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WaitPid_ExitCodesAndSignals_RoundTrip()
+    {
+        ScenarioResult result = Helper.Run(nameof(ForkScenarios.ExitCodesAndSignals));
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("exited with code 0", result.Values["exit0"]);
+        Assert.Equal("exited with code 7", result.Values["exit7"]);
+        Assert.Equal("exited with code 255", result.Values["exit255"]);
+        Assert.Equal("killed by SIGKILL", result.Values["SIGKILL"]);
+        Assert.Equal("killed by SIGTERM", result.Values["SIGTERM"]);
+    }
+
+    [Fact]
+    public void WaitPid_StopContinueNoHang_EachReported()
+    {
+        ScenarioResult result = Helper.Run(nameof(ForkScenarios.StopContinueAndNoHang));
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("still running", result.Values["nohang"]);
+        Assert.Equal("stopped by SIGSTOP", result.Values["stopped"]);
+        Assert.Equal("continued", result.Values["continued"]);
+        Assert.Equal("killed by SIGKILL", result.Values["killed"]);
+    }
+
+    [Fact]
+    public void ForkSafety_TestHostRuntimeConfig_HasNoRuntimeHazards()
+    {
+        Assert.False(ForkSafety.IsWriteXorExecuteActive);
+        Assert.False(ForkSafety.IsTieredCompilationEnabled);
+    }
+
+    [Fact]
+    public void Describe_RuntimeHazards_NamesTheFix()
+    {
+        string message = ForkSafety.Describe(ForkHazards.WriteXorExecute | ForkHazards.TieredCompilation);
+        Assert.Contains("System.Runtime.EnableWriteXorExecute", message, StringComparison.Ordinal);
+        Assert.Contains("System.Runtime.TieredCompilation", message, StringComparison.Ordinal);
+    }
+}
