@@ -103,6 +103,16 @@ enum {
  */
 PP_EXPORT int32_t PosixProcsNative_Poll(int32_t fd, int32_t events, int32_t timeoutMs, int32_t* revents);
 
+/*
+ * Waits for events on several descriptors (poll). EINTR is retried with the time left.
+ *   fds     [in] count descriptors; a negative one is skipped.
+ *   events  [in] count PP_POLL* sets.
+ *   revents [out] count PP_POLL* sets that happened.
+ *   timeoutMs -1 waits forever.
+ * Returns the number of descriptors with events, 0 on timeout, -1 on error.
+ */
+PP_EXPORT int32_t PosixProcsNative_PollMany(const int32_t* fds, const int32_t* events, int32_t* revents, int32_t count, int32_t timeoutMs);
+
 /* Linux: the capacity of the pipe behind fd (F_GETPIPE_SZ). Elsewhere -1 with ENOTSUP. */
 PP_EXPORT int32_t PosixProcsNative_GetPipeCapacity(int32_t fd);
 

@@ -168,23 +168,24 @@ static int64_t monotonic_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int32_t PosixProcsNative_Poll(int32_t fd, int32_t events, int32_t timeoutMs, int32_t* revents)
+static short to_native_events(int32_t portable)
 {
-    if (revents == NULL)
-    {
-        errno = EINVAL;
-        return -1;
-    }
-    struct pollfd p = { .fd = fd, .events = 0, .revents = 0 };
-    if (events & PP_POLLIN)
-        p.events |= POLLIN;
-    if (events & PP_POLLOUT)
-        p.events |= POLLOUT;
+    return (short)(((portable & PP_POLLIN) ? POLLIN : 0) | ((portable & PP_POLLOUT) ? POLLOUT : 0));
+}
 
+static int32_t from_native_events(short native)
+{
+    return ((native & POLLIN) ? PP_POLLIN : 0) | ((native & POLLOUT) ? PP_POLLOUT : 0) |
+           ((native & POLLERR) ? PP_POLLERR : 0) | ((native & POLLHUP) ? PP_POLLHUP : 0) |
+           ((native & POLLNVAL) ? PP_POLLNVAL : 0);
+}
+
+static int poll_retrying(struct pollfd* fds, nfds_t count, int32_t timeoutMs)
+{
     int64_t deadline = timeoutMs > 0 ? monotonic_ms() + timeoutMs : 0;
     int remaining = timeoutMs;
     int rc;
-    while ((rc = poll(&p, 1, remaining)) < 0 && errno == EINTR)
+    while ((rc = poll(fds, count, remaining)) < 0 && errno == EINTR)
     {
         if (timeoutMs > 0)
         {
@@ -192,21 +193,47 @@ int32_t PosixProcsNative_Poll(int32_t fd, int32_t events, int32_t timeoutMs, int
             remaining = left > 0 ? (int)left : 0;
         }
     }
+    return rc;
+}
+
+int32_t PosixProcsNative_Poll(int32_t fd, int32_t events, int32_t timeoutMs, int32_t* revents)
+{
+    if (revents == NULL)
+    {
+        errno = EINVAL;
+        return -1;
+    }
+    struct pollfd p = { .fd = fd, .events = to_native_events(events), .revents = 0 };
+    int rc = poll_retrying(&p, 1, timeoutMs);
     if (rc < 0)
         return -1;
-    int32_t out = 0;
-    if (p.revents & POLLIN)
-        out |= PP_POLLIN;
-    if (p.revents & POLLOUT)
-        out |= PP_POLLOUT;
-    if (p.revents & POLLERR)
-        out |= PP_POLLERR;
-    if (p.revents & POLLHUP)
-        out |= PP_POLLHUP;
-    if (p.revents & POLLNVAL)
-        out |= PP_POLLNVAL;
-    *revents = out;
+    *revents = from_native_events(p.revents);
     return rc > 0 ? 1 : 0;
+}
+
+/* Enough for the reactor's descriptors without a heap allocation per call. */
+#define PP_POLL_MANY_MAX 4096
+
+int32_t PosixProcsNative_PollMany(const int32_t* fds, const int32_t* events, int32_t* revents, int32_t count, int32_t timeoutMs)
+{
+    if (count < 0 || count > PP_POLL_MANY_MAX || (count > 0 && (fds == NULL || events == NULL || revents == NULL)))
+    {
+        errno = EINVAL;
+        return -1;
+    }
+    struct pollfd set[PP_POLL_MANY_MAX];
+    for (int32_t i = 0; i < count; i++)
+    {
+        set[i].fd = fds[i];
+        set[i].events = to_native_events(events[i]);
+        set[i].revents = 0;
+    }
+    int rc = poll_retrying(set, (nfds_t)count, timeoutMs);
+    if (rc < 0)
+        return -1;
+    for (int32_t i = 0; i < count; i++)
+        revents[i] = from_native_events(set[i].revents);
+    return rc;
 }
 
 int32_t PosixProcsNative_GetPipeCapacity(int32_t fd)

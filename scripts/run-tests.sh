@@ -9,9 +9,15 @@ results=artifacts/test-results
 rm -rf "$results"
 mkdir -p "$results"
 
-dotnet test PosixProcs.sln -c "$configuration" --no-build --nologo \
-    --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results"
-status=$?
+# One project at a time, each with its own report name: default TRX names are timestamps,
+# and two projects finishing in the same second would overwrite each other's counts.
+status=0
+for project in tests/*.Tests/*.Tests.csproj; do
+    name=$(basename "$project" .csproj)
+    dotnet test "$project" -c "$configuration" --no-build --nologo \
+        --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" \
+        --results-directory "$results" || status=1
+done
 
 passed=0 failed=0 skipped=0 reports=0
 for trx in "$results"/*.trx; do

@@ -17,14 +17,16 @@ namespace PosixProcs;
 /// <item>Tiered compilation: <c>DOTNET_TieredCompilation</c> (or <c>COMPlus_</c>), else the
 /// runtimeconfig knob <c>System.Runtime.TieredCompilation</c>; enabled by default.</item>
 /// <item>Running threads (Linux only): every other thread's state is read from
-/// /proc/self/task/*/stat three times, 200 µs apart; a thread seen running (R) every time
-/// is reported. Blind spots: a thread that starts running between the check and the fork;
+/// /proc/self/task/*/stat up to 20 times, 5 ms apart; the check passes at the first sample
+/// in which no other thread runs, and a thread seen running (R) in all of them is reported. Blind spots: a thread that starts running between the check and the fork;
 /// a thread that runs only native code (reported although it is harmless); on macOS there
 /// is no /proc, so this check finds nothing there.</item>
 /// </list>
 /// </remarks>
 public static class ForkSafety
 {
+    private const int RunningThreadSamples = 20;
+    private static readonly TimeSpan RunningThreadSampleInterval = TimeSpan.FromMilliseconds(5);
     private static readonly Lazy<bool> WriteXorExecute = new(DetectWriteXorExecute);
 
     /// <summary>What to set so that a program can fork: the runtimeconfig knobs, as MSBuild items.</summary>
@@ -167,43 +169,33 @@ public static class ForkSafety
             return running;
         }
 
+        // A thread that is busy for a moment (the finalizer after a GC, a thread-pool
+        // worker finishing an item) settles quickly; only a thread seen running in every
+        // sample is reported. The first sample with no running thread ends the check.
         string? self = CurrentThreadId();
-        Dictionary<string, int>? counts = null;
-        const int Samples = 3;
-        for (int sample = 0; sample < Samples; sample++)
+        HashSet<string>? stillRunning = null;
+        for (int sample = 0; sample < RunningThreadSamples; sample++)
         {
-            var seen = new Dictionary<string, int>(counts ?? new Dictionary<string, int>());
+            var now = new HashSet<string>();
             foreach (string taskDir in Directory.EnumerateDirectories("/proc/self/task"))
             {
                 string tid = Path.GetFileName(taskDir);
-                if (tid == self || ReadThreadState(taskDir) != 'R')
+                if (tid != self && (stillRunning is null || stillRunning.Contains(tid)) && ReadThreadState(taskDir) == 'R')
                 {
-                    continue;
+                    now.Add(tid);
                 }
-
-                seen[tid] = seen.GetValueOrDefault(tid) + 1;
             }
 
-            counts = seen;
-            if (counts.Count == 0)
+            stillRunning = now;
+            if (stillRunning.Count == 0)
             {
                 return running;
             }
 
-            if (sample < Samples - 1)
-            {
-                Thread.Sleep(TimeSpan.FromMicroseconds(200));
-            }
+            Thread.Sleep(RunningThreadSampleInterval);
         }
 
-        foreach ((string tid, int count) in counts!)
-        {
-            if (count == Samples)
-            {
-                running.Add($"{ReadThreadName(tid)} (tid {tid})");
-            }
-        }
-
+        running.AddRange(stillRunning!.Select(tid => $"{ReadThreadName(tid)} (tid {tid})"));
         return running;
     }
 

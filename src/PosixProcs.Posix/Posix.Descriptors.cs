@@ -61,6 +61,59 @@ public static partial class Posix
         }
     }
 
+    /// <summary>Reads from a non-blocking descriptor without throwing when nothing is there yet.</summary>
+    /// <param name="fd">The descriptor (O_NONBLOCK).</param>
+    /// <param name="buffer">Where the bytes go.</param>
+    /// <param name="bytesRead">Bytes read; 0 means end of file.</param>
+    /// <returns>False on EAGAIN (nothing to read yet), true otherwise.</returns>
+    /// <exception cref="PosixException">read failed with another errno.</exception>
+    public static unsafe bool TryRead(FileDescriptorHandle fd, Span<byte> buffer, out int bytesRead)
+    {
+        ArgumentNullException.ThrowIfNull(fd);
+        long rc;
+        fixed (byte* p = buffer)
+        {
+            byte* bytes = p;
+            int length = buffer.Length;
+            rc = fd.Use(n => Interop.read(n, bytes, length));
+        }
+
+        return Completed(rc, "read", out bytesRead);
+    }
+
+    /// <summary>Writes to a non-blocking descriptor without throwing when it is full.</summary>
+    /// <param name="fd">The descriptor (O_NONBLOCK).</param>
+    /// <param name="buffer">The bytes.</param>
+    /// <param name="bytesWritten">Bytes written (may be fewer than asked).</param>
+    /// <returns>False on EAGAIN (no room yet), true otherwise.</returns>
+    /// <exception cref="PosixException">write failed with another errno (EPIPE: no reader).</exception>
+    public static unsafe bool TryWrite(FileDescriptorHandle fd, ReadOnlySpan<byte> buffer, out int bytesWritten)
+    {
+        ArgumentNullException.ThrowIfNull(fd);
+        long rc;
+        fixed (byte* p = buffer)
+        {
+            byte* bytes = p;
+            int length = buffer.Length;
+            rc = fd.Use(n => Interop.write(n, bytes, length));
+        }
+
+        return Completed(rc, "write", out bytesWritten);
+    }
+
+    private static bool Completed(long rc, string callName, out int count)
+    {
+        count = 0;
+        if (rc >= 0)
+        {
+            count = (int)rc;
+            return true;
+        }
+
+        Mono.Unix.Native.Errno errno = Errors.LastErrno();
+        return errno == Mono.Unix.Native.Errno.EAGAIN ? false : throw new PosixException(callName, errno);
+    }
+
     /// <summary>Writes every byte, looping over partial writes.</summary>
     /// <param name="fd">The descriptor.</param>
     /// <param name="buffer">The bytes.</param>
@@ -109,6 +162,33 @@ public static partial class Posix
         int* result = &revents;
         fd.Use(n => Errors.ThrowIfNegative(Interop.poll(n, (int)events, timeoutMs, result), "poll"));
         return (PollEvents)revents;
+    }
+
+    /// <summary>
+    /// Waits for events on several descriptors at once (poll). EINTR is retried with the
+    /// time left. The raw numbers are used: keep the handles open for the duration.
+    /// </summary>
+    /// <param name="fds">Descriptor numbers; a negative one is skipped.</param>
+    /// <param name="events">What to wait for, one entry per descriptor.</param>
+    /// <param name="happened">Receives what happened, one entry per descriptor.</param>
+    /// <param name="timeout">How long; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+    /// <returns>How many descriptors have events; 0 on timeout.</returns>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    /// <exception cref="PosixException">poll failed.</exception>
+    public static unsafe int PollMany(ReadOnlySpan<int> fds, ReadOnlySpan<PollEvents> events, Span<PollEvents> happened, TimeSpan timeout)
+    {
+        if (events.Length != fds.Length || happened.Length != fds.Length)
+        {
+            throw new ArgumentException("fds, events and happened must have the same length.", nameof(events));
+        }
+
+        int timeoutMs = ToPollTimeout(timeout);
+        fixed (int* f = fds)
+        fixed (PollEvents* e = events)
+        fixed (PollEvents* h = happened)
+        {
+            return Errors.ThrowIfNegative(Interop.poll_many(f, (int*)e, (int*)h, fds.Length, timeoutMs), "poll");
+        }
     }
 
     /// <summary>The capacity of the pipe behind <paramref name="fd"/> in bytes (Linux: F_GETPIPE_SZ).</summary>

@@ -64,4 +64,8 @@ internal static partial class Interop
     /// <summary>poll(2) on one descriptor with portable events; EINTR retried with the time left.</summary>
     [LibraryImport(Shim, EntryPoint = "PosixProcsNative_Poll", SetLastError = true)]
     internal static unsafe partial int poll(int fd, int events, int timeoutMs, int* revents);
+
+    /// <summary>poll(2) on several descriptors with portable events; EINTR retried with the time left.</summary>
+    [LibraryImport(Shim, EntryPoint = "PosixProcsNative_PollMany", SetLastError = true)]
+    internal static unsafe partial int poll_many(int* fds, int* events, int* revents, int count, int timeoutMs);
 }
