@@ -11,8 +11,12 @@ public sealed record ChildFault(string Type, string Message, string StackTrace)
     /// <summary>Stays well under a pipe's capacity, so the child's single write never blocks on a parent that reads only after the child exits.</summary>
     internal const int MaxTextLength = 32 * 1024;
 
-    internal static ChildFault From(Exception exception)
+    /// <summary>Captures an exception as text.</summary>
+    /// <param name="exception">The exception.</param>
+    /// <returns>Its type name, message and full text.</returns>
+    public static ChildFault From(Exception exception)
     {
+        ArgumentNullException.ThrowIfNull(exception);
         string text = exception.ToString();
         return new ChildFault(
             exception.GetType().FullName ?? exception.GetType().Name,

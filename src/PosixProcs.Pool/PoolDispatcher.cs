@@ -1,0 +1,594 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Text.Json;
+using PosixProcs.SharedMemory;
+
+namespace PosixProcs.Pool;
+
+/// <summary>
+/// The pool's one dispatcher thread. It forks every worker (so PR_SET_PDEATHSIG, which
+/// fires when the forking THREAD exits, lasts exactly as long as the pool), hands tasks to
+/// workers, reads the shared response ring, and watches for crashed and overdue workers.
+/// </summary>
+internal sealed class PoolDispatcher
+{
+    private static readonly TimeSpan HealthInterval = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan UnblockDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan ForkRetryWindow = TimeSpan.FromSeconds(5);
+
+    private readonly ProcessPoolOptions _options;
+    private readonly DelegateTable _functions;
+    private readonly SharedMemoryRegion _region;
+    private readonly RingBuffer _responses;
+    private readonly WorkerSlot[] _workers;
+    private readonly ConcurrentQueue<PoolTask> _submitted = new();
+    private readonly ConcurrentQueue<PoolTask> _cancelled = new();
+    private readonly LinkedList<PoolTask> _pending = new();
+    private readonly Dictionary<long, PoolTask> _byId = [];
+    private readonly MessageAssembler[] _assemblers;
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Pid _parent = Pid.Current;
+    private readonly Thread _thread;
+    private volatile bool _shutdown;
+    private volatile bool _cancelPendingOnShutdown;
+    private long _unblockAt = long.MaxValue;
+    private long _lastProgress;
+    private long _submittedCount;
+    private long _completedCount;
+    private long _failedCount;
+    private long _workerStarts;
+
+    public PoolDispatcher(ProcessPoolOptions options, DelegateTable functions)
+    {
+        _options = options;
+        _functions = functions;
+        long ringBytes = RingBuffer.RequiredLength(options.RingCapacity);
+        _region = SharedMemoryRegion.Create(ringBytes * (options.WorkerCount + 1));
+        _responses = RingBuffer.Create(_region, options.RingCapacity, RingBufferProducers.Many, 0);
+        _workers = new WorkerSlot[options.WorkerCount];
+        _assemblers = new MessageAssembler[options.WorkerCount];
+        for (int i = 0; i < _workers.Length; i++)
+        {
+            _workers[i] = new WorkerSlot(i, RingBuffer.Create(_region, options.RingCapacity, RingBufferProducers.One, ringBytes * (i + 1)));
+            _assemblers[i] = new MessageAssembler();
+        }
+
+        _thread = new Thread(Run) { IsBackground = true, Name = "PosixProcs pool dispatcher" };
+    }
+
+    public PoolProgress Progress => new(Interlocked.Read(ref _submittedCount), Interlocked.Read(ref _completedCount), Interlocked.Read(ref _failedCount), Interlocked.Read(ref _workerStarts));
+
+    public IReadOnlyList<Pid> WorkerPids => _workers.Select(w => w.Process?.Pid ?? default).Where(p => p.Value > 0).ToList();
+
+    public Task Stopped => _stopped.Task;
+
+    /// <summary>Starts the thread and waits until every worker has been forked.</summary>
+    public void Start()
+    {
+        _thread.Start();
+        _started.Task.GetAwaiter().GetResult();
+    }
+
+    public void Submit(PoolTask task)
+    {
+        if (_shutdown)
+        {
+            throw new ObjectDisposedException(nameof(ProcessPool), "The pool is shutting down.");
+        }
+
+        Interlocked.Increment(ref _submittedCount);
+        if (task.CancellationToken.CanBeCanceled)
+        {
+            task.CancellationRegistration = task.CancellationToken.Register(() =>
+            {
+                _cancelled.Enqueue(task);
+                Wake();
+            });
+        }
+
+        _submitted.Enqueue(task);
+        Wake();
+    }
+
+    public void Shutdown(bool cancelPending)
+    {
+        _cancelPendingOnShutdown |= cancelPending;
+        _shutdown = true;
+        Wake();
+    }
+
+    /// <summary>A record on the response ring, which the dispatcher sleeps on, wakes it.</summary>
+    private void Wake() => _responses.TryWrite(MessageFrames.Wake, [0, 0, 0, 0]);
+
+    private void Run()
+    {
+        try
+        {
+            foreach (WorkerSlot worker in _workers)
+            {
+                StartWorker(worker);
+            }
+
+            _started.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            StopAll();
+            _started.TrySetException(ex);
+            _stopped.TrySetResult();
+            return;
+        }
+
+        RingRecordHandler onRecord = OnResponseRecord;
+        long nextHealth = 0;
+        try
+        {
+            while (true)
+            {
+                TakeSubmissions();
+                HandleCancellations();
+                Assign();
+                if (_shutdown && _pending.Count == 0 && _workers.All(w => w.IsIdle))
+                {
+                    break;
+                }
+
+                _responses.Read(onRecord, WaitTime(), maxRecords: 256);
+                long now = Environment.TickCount64;
+                if (now >= nextHealth)
+                {
+                    CheckWorkers(now);
+                    nextHealth = now + (long)HealthInterval.TotalMilliseconds;
+                }
+
+                ReportProgress(now, force: false);
+            }
+        }
+        catch (Exception ex)
+        {
+            FailEverything(ex);
+        }
+        finally
+        {
+            StopAll();
+            ReportProgress(Environment.TickCount64, force: true);
+            _region.Dispose();
+            _stopped.TrySetResult();
+        }
+    }
+
+    private TimeSpan WaitTime()
+    {
+        if (!_submitted.IsEmpty || !_cancelled.IsEmpty)
+        {
+            return TimeSpan.Zero;
+        }
+
+        long wait = (long)HealthInterval.TotalMilliseconds;
+        if (_options.TaskTimeout is TimeSpan timeout)
+        {
+            long now = Environment.TickCount64;
+            foreach (WorkerSlot worker in _workers.Where(w => !w.IsIdle))
+            {
+                wait = Math.Min(wait, Math.Max(0, worker.HeadStartedAt + (long)timeout.TotalMilliseconds - now));
+            }
+        }
+
+        return TimeSpan.FromMilliseconds(wait);
+    }
+
+    private void TakeSubmissions()
+    {
+        while (_submitted.TryDequeue(out PoolTask? task))
+        {
+            if (_shutdown && _cancelPendingOnShutdown)
+            {
+                Cancel(task);
+                continue;
+            }
+
+            _pending.AddLast(task);
+        }
+
+        if (_shutdown && _cancelPendingOnShutdown)
+        {
+            while (_pending.First is { } first)
+            {
+                _pending.RemoveFirst();
+                Cancel(first.Value);
+            }
+        }
+    }
+
+    private void HandleCancellations()
+    {
+        while (_cancelled.TryDequeue(out PoolTask? task))
+        {
+            if (task.IsFinished)
+            {
+                continue;
+            }
+
+            task.CancelRequested = true;
+            if (_pending.Remove(task))
+            {
+                Cancel(task);
+                continue;
+            }
+
+            WorkerSlot? running = _workers.FirstOrDefault(w => w.Assigned.TryPeek(out PoolTask? head) && head == task);
+            if (running is not null)
+            {
+                // A running task is stopped the only way a process can be: its worker is killed.
+                running.KilledBecause = new OperationCanceledException(task.CancellationToken);
+                running.Process?.Kill();
+            }
+            else
+            {
+                Cancel(task); // queued in a worker's ring: its result will be dropped
+            }
+        }
+    }
+
+    private void Assign()
+    {
+        LinkedListNode<PoolTask>? node = _pending.First;
+        while (node is not null)
+        {
+            LinkedListNode<PoolTask>? next = node.Next;
+            PoolTask task = node.Value;
+            WorkerSlot? worker = ChooseWorker(task);
+            if (worker is null)
+            {
+                if (!_workers.Any(w => HasRoom(w)))
+                {
+                    return; // every worker is full; keep the order
+                }
+
+                node = next;
+                continue;
+            }
+
+            _pending.Remove(node);
+            Send(worker, task);
+            node = next;
+        }
+    }
+
+    private bool HasRoom(WorkerSlot worker) =>
+        worker.Process is not null && !worker.Retiring && worker.Assigned.Count < _options.PipelineDepth &&
+        (_options.MaxTasksPerWorker == 0 || worker.TasksHanded < _options.MaxTasksPerWorker);
+
+    private WorkerSlot? ChooseWorker(PoolTask task)
+    {
+        WorkerSlot? best = null;
+        foreach (WorkerSlot worker in _workers)
+        {
+            if (HasRoom(worker) && worker.KnownDelegates > task.DelegateId && (best is null || worker.Assigned.Count < best.Assigned.Count))
+            {
+                best = worker;
+            }
+        }
+
+        if (best is not null)
+        {
+            return best;
+        }
+
+        // No worker knows this function yet (a closure made after they were forked):
+        // fork an idle one again, so that it sees the closure and what it captured.
+        WorkerSlot? stale = _workers.FirstOrDefault(w => w.Process is not null && w.IsIdle && !w.Retiring && w.KnownDelegates <= task.DelegateId);
+        if (stale is not null)
+        {
+            Recycle(stale);
+            return HasRoom(stale) ? stale : null;
+        }
+
+        return null;
+    }
+
+    private void Send(WorkerSlot worker, PoolTask task)
+    {
+        Span<byte> header = stackalloc byte[12];
+        BinaryPrimitives.WriteInt64LittleEndian(header, task.Id);
+        BinaryPrimitives.WriteInt32LittleEndian(header[8..], task.DelegateId);
+        if (worker.IsIdle)
+        {
+            worker.HeadStartedAt = Environment.TickCount64;
+        }
+
+        worker.Assigned.Enqueue(task);
+        worker.TasksHanded++;
+        _byId[task.Id] = task;
+        while (!MessageFrames.Write(worker.Requests, [], header, task.Argument, HealthInterval))
+        {
+            // The worker's ring is full of queued work; meanwhile keep answering results so
+            // the worker can make progress, and notice if it died.
+            _responses.Read(OnResponseRecord, TimeSpan.Zero, maxRecords: 256);
+            if (worker.Process is null || worker.Process.TryWait().HasEnded)
+            {
+                CheckWorkers(Environment.TickCount64);
+                return;
+            }
+        }
+    }
+
+    private void OnResponseRecord(int type, ReadOnlySpan<byte> payload)
+    {
+        if (type == MessageFrames.Wake)
+        {
+            return;
+        }
+
+        int slot = BinaryPrimitives.ReadInt32LittleEndian(payload);
+        MessageAssembler assembler = _assemblers[slot];
+        if (!assembler.Add(type, payload[4..]))
+        {
+            return;
+        }
+
+        ReadOnlySpan<byte> message = assembler.Message;
+        long taskId = BinaryPrimitives.ReadInt64LittleEndian(message);
+        bool faulted = message[8] != 0;
+        WorkerSlot worker = _workers[slot];
+        if (!_byId.Remove(taskId, out PoolTask? task))
+        {
+            return; // an answer from a worker already written off
+        }
+
+        if (worker.Assigned.TryPeek(out PoolTask? head) && head == task)
+        {
+            worker.Assigned.Dequeue();
+            worker.HeadStartedAt = Environment.TickCount64;
+        }
+
+        byte[] body = message[9..].ToArray();
+        if (task.CancelRequested || task.IsFinished)
+        {
+            Cancel(task);
+        }
+        else if (faulted)
+        {
+            ChildFault fault = JsonSerializer.Deserialize(body, PoolJsonContext.Default.ChildFault)!;
+            Fail(task, new TaskFaultedException(fault));
+        }
+        else
+        {
+            Interlocked.Increment(ref _completedCount);
+            task.CancellationRegistration.Dispose();
+            task.Completion.TrySetResult(body);
+        }
+
+        if (worker.IsIdle && _options.MaxTasksPerWorker > 0 && worker.TasksHanded >= _options.MaxTasksPerWorker)
+        {
+            Recycle(worker);
+        }
+    }
+
+    private void CheckWorkers(long now)
+    {
+        foreach (WorkerSlot worker in _workers)
+        {
+            if (worker.Process is not { } process)
+            {
+                continue;
+            }
+
+            WaitStatus status = ReapIfEnded(process);
+            if (status.HasEnded)
+            {
+                WorkerDied(worker, status);
+                continue;
+            }
+
+            if (_options.TaskTimeout is TimeSpan timeout && !worker.IsIdle && worker.KilledBecause is null &&
+                now - worker.HeadStartedAt > (long)timeout.TotalMilliseconds)
+            {
+                worker.KilledBecause = new TimeoutException($"The task ran longer than {timeout.TotalSeconds:0.###} s; its worker {process.Pid} was killed and replaced.");
+                process.Kill();
+            }
+        }
+
+        if (now >= _unblockAt)
+        {
+            // A worker that died between claiming a record and publishing it would stop the
+            // response ring for everybody; by now a live producer would have published.
+            _responses.Unblock();
+            _unblockAt = long.MaxValue;
+        }
+    }
+
+    private static WaitStatus ReapIfEnded(ChildProcess process)
+    {
+        try
+        {
+            return process.TryWait();
+        }
+        catch (ChildProcessException ex)
+        {
+            return ex.Status; // the worker's own set-up (the initializer) threw
+        }
+    }
+
+    private void WorkerDied(WorkerSlot worker, WaitStatus status)
+    {
+        ChildProcess process = worker.Process!;
+        Exception? killedBecause = worker.KilledBecause;
+        ChildProcessException? setupFault = process.Fault;
+        process.Dispose();
+        worker.Process = null;
+        _assemblers[worker.Index].Reset();
+        _unblockAt = Environment.TickCount64 + (long)UnblockDelay.TotalMilliseconds;
+
+        var requeue = new List<PoolTask>();
+        bool first = true;
+        while (worker.Assigned.TryDequeue(out PoolTask? task))
+        {
+            _byId.Remove(task.Id);
+            if (task.IsFinished)
+            {
+                continue;
+            }
+
+            if (first && !worker.Retiring)
+            {
+                task.Attempts++;
+                if (killedBecause is OperationCanceledException)
+                {
+                    Cancel(task);
+                }
+                else if (killedBecause is not null)
+                {
+                    Fail(task, killedBecause);
+                }
+                else if (setupFault is not null)
+                {
+                    Fail(task, setupFault);
+                }
+                else if (task.Attempts <= _options.MaxRetries)
+                {
+                    requeue.Add(task);
+                }
+                else
+                {
+                    Fail(task, new WorkerCrashedException(process.Pid, status, task.Attempts));
+                }
+            }
+            else
+            {
+                requeue.Add(task);
+            }
+
+            first = false;
+        }
+
+        for (int i = requeue.Count - 1; i >= 0; i--)
+        {
+            _pending.AddFirst(requeue[i]);
+        }
+
+        if (!_shutdown || _pending.Count > 0)
+        {
+            StartWorker(worker);
+        }
+    }
+
+    private void Recycle(WorkerSlot worker)
+    {
+        worker.Retiring = true;
+        worker.Requests.Write(MessageFrames.Stop, [], StopGrace);
+        if (!worker.Process!.Wait(StopGrace))
+        {
+            worker.Process.Kill();
+            worker.Process.Wait(Timeout.InfiniteTimeSpan);
+        }
+
+        worker.Process.Dispose();
+        worker.Process = null;
+        StartWorker(worker);
+    }
+
+    private void StartWorker(WorkerSlot worker)
+    {
+        long ringBytes = RingBuffer.RequiredLength(_options.RingCapacity);
+        worker.Requests = RingBuffer.Create(_region, _options.RingCapacity, RingBufferProducers.One, ringBytes * (worker.Index + 1));
+        worker.Retiring = false;
+        worker.KilledBecause = null;
+        worker.TasksHanded = 0;
+        worker.Assigned.Clear();
+        var loop = new WorkerLoop(worker.Index, worker.Requests, _responses, _functions, _parent);
+        Action? initializer = _options.Initializer;
+        IReadOnlyList<ResourceLimit> limits = _options.WorkerResourceLimits;
+        var forkOptions = new ForkOptions { ParentDeathSignal = Signal.SIGKILL };
+        long deadline = Environment.TickCount64 + (long)ForkRetryWindow.TotalMilliseconds;
+        while (true)
+        {
+            try
+            {
+                lock (_functions.Gate)
+                {
+                    worker.KnownDelegates = _functions.Count;
+                    worker.Process = ChildProcess.Fork(
+                        () =>
+                        {
+                            foreach (ResourceLimit limit in limits)
+                            {
+                                Posix.SetResourceLimit(limit);
+                            }
+
+                            loop.Run(initializer);
+                        },
+                        forkOptions);
+                }
+
+                Interlocked.Increment(ref _workerStarts);
+                return;
+            }
+            catch (ForkHazardException) when (Environment.TickCount64 < deadline)
+            {
+                // Another thread of the parent was busy: wait for it to settle and try again.
+                Thread.Sleep(10);
+            }
+        }
+    }
+
+    private void StopAll()
+    {
+        foreach (WorkerSlot worker in _workers)
+        {
+            if (worker.Process is { } process)
+            {
+                worker.Requests.TryWrite(MessageFrames.Stop, []);
+                if (!process.Wait(StopGrace))
+                {
+                    process.Kill();
+                }
+
+                process.Dispose();
+                worker.Process = null;
+            }
+        }
+    }
+
+    private void FailEverything(Exception ex)
+    {
+        foreach (PoolTask task in _pending.Concat(_workers.SelectMany(w => w.Assigned)).Concat(_submitted))
+        {
+            Fail(task, ex);
+        }
+    }
+
+    private void Cancel(PoolTask task)
+    {
+        if (task.Completion.TrySetCanceled(task.CancellationToken.IsCancellationRequested ? task.CancellationToken : new CancellationToken(true)))
+        {
+            Interlocked.Increment(ref _failedCount);
+        }
+
+        task.CancellationRegistration.Dispose();
+    }
+
+    private void Fail(PoolTask task, Exception ex)
+    {
+        if (task.Completion.TrySetException(ex))
+        {
+            Interlocked.Increment(ref _failedCount);
+        }
+
+        task.CancellationRegistration.Dispose();
+    }
+
+    private void ReportProgress(long now, bool force)
+    {
+        if (_options.Progress is not { } progress || (!force && now - _lastProgress < ProgressInterval.TotalMilliseconds))
+        {
+            return;
+        }
+
+        _lastProgress = now;
+        progress.Report(Progress);
+    }
+}

@@ -1,0 +1,250 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+
+namespace PosixProcs.Pool;
+
+/// <summary>
+/// A pool of worker processes for CPU-parallel work: what Python's
+/// <c>multiprocessing.Pool</c> and <c>ProcessPoolExecutor</c> do, with crash isolation
+/// (a worker that dies fails only its task and is replaced), hard timeouts (a task over
+/// time has its worker killed), and closures that work as they are (workers are forked).
+/// </summary>
+/// <remarks>
+/// <para>Workers are forked from this process, so they share its code and its memory as it
+/// was at the fork: a closure and everything it captured works without serialization,
+/// which Python's pickling cannot do. Arguments and results cross through shared-memory
+/// rings: unmanaged values as raw bytes, others as JSON (see <see cref="ProcessPoolOptions.Serializer"/>).</para>
+/// <para>A delegate that the workers have not seen (a closure created after they were
+/// forked) makes the pool fork an idle worker again before it runs it. Reuse one delegate
+/// for many tasks (a static lambda, a cached delegate, or one map call) to pay that once.</para>
+/// <para>Forking needs the runtime switches of build/PosixProcs.Posix.props and a quiet
+/// moment: the pool forks on its own dispatcher thread, and retries for a few seconds if
+/// another thread of this process is running managed code (see <see cref="ForkSafety"/>).</para>
+/// <para>Workers die with the pool: PR_SET_PDEATHSIG on Linux, and a parent check every
+/// idle second everywhere. Dispose (or <see cref="ShutdownAsync"/>) waits for submitted work,
+/// stops the workers and unmaps the rings.</para>
+/// </remarks>
+public sealed class ProcessPool : IAsyncDisposable, IDisposable
+{
+    private readonly ProcessPoolOptions _options;
+    private readonly DelegateTable _functions = new();
+    private readonly PoolDispatcher _dispatcher;
+    private long _nextTaskId;
+    private int _disposed;
+
+    private ProcessPool(ProcessPoolOptions options)
+    {
+        _options = options;
+        _dispatcher = new PoolDispatcher(options, _functions);
+    }
+
+    /// <summary>The pool's counts now.</summary>
+    public PoolProgress Progress => _dispatcher.Progress;
+
+    /// <summary>The pids of the workers running now (they change as workers are replaced).</summary>
+    public IReadOnlyList<Pid> WorkerPids => _dispatcher.WorkerPids;
+
+    /// <summary>Starts a pool: forks its workers and returns when all are running.</summary>
+    /// <param name="options">Workers, timeouts, retries, serializer; defaults if null.</param>
+    /// <returns>The running pool.</returns>
+    /// <exception cref="ForkHazardException">This process cannot fork safely (see <see cref="ForkSafety"/>).</exception>
+    /// <exception cref="PosixException">A system call failed (fork, mmap).</exception>
+    public static ProcessPool Start(ProcessPoolOptions? options = null)
+    {
+        var pool = new ProcessPool(options ?? new ProcessPoolOptions());
+        pool._dispatcher.Start();
+        return pool;
+    }
+
+    /// <summary>Runs <paramref name="function"/> in a worker.</summary>
+    /// <typeparam name="TResult">The result's type.</typeparam>
+    /// <param name="function">The work; a closure works as it is.</param>
+    /// <param name="cancellationToken">Cancels the task: a queued task never runs, a running one has its worker killed.</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="TaskFaultedException">The function threw (type, message and stack come back as text).</exception>
+    /// <exception cref="WorkerCrashedException">The worker died while running it.</exception>
+    /// <exception cref="TimeoutException">It ran over <see cref="ProcessPoolOptions.TaskTimeout"/>.</exception>
+    public Task<TResult> SubmitAsync<TResult>(Func<TResult> function, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        IPoolSerializer serializer = _options.Serializer;
+        int id = _functions.Register(function, _ => serializer.Serialize(function()));
+        return Decode<TResult>(Enqueue(id, [], cancellationToken));
+    }
+
+    /// <summary>Runs <paramref name="function"/> on <paramref name="argument"/> in a worker; the argument crosses by the serializer.</summary>
+    /// <typeparam name="TArg">The argument's type.</typeparam>
+    /// <typeparam name="TResult">The result's type.</typeparam>
+    /// <param name="function">The work.</param>
+    /// <param name="argument">Its argument.</param>
+    /// <param name="cancellationToken">Cancels the task.</param>
+    /// <returns>The result.</returns>
+    public Task<TResult> SubmitAsync<TArg, TResult>(Func<TArg, TResult> function, TArg argument, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        int id = RegisterUnary(function);
+        return Decode<TResult>(Enqueue(id, _options.Serializer.Serialize(argument), cancellationToken));
+    }
+
+    /// <summary>
+    /// Applies <paramref name="function"/> to every item in workers, in chunks, and returns
+    /// the results in input order (Pool.map).
+    /// </summary>
+    /// <typeparam name="TIn">The items' type.</typeparam>
+    /// <typeparam name="TOut">The results' type.</typeparam>
+    /// <param name="items">The inputs.</param>
+    /// <param name="function">The work for one item.</param>
+    /// <param name="chunkSize">Items per task; default as Python's: items / (4 × workers), at least 1.</param>
+    /// <param name="cancellationToken">Cancels every chunk not finished.</param>
+    /// <returns>The results, in order.</returns>
+    public async Task<IReadOnlyList<TOut>> MapAsync<TIn, TOut>(IEnumerable<TIn> items, Func<TIn, TOut> function, int? chunkSize = null, CancellationToken cancellationToken = default)
+    {
+        List<Task<TOut[]>> chunks = SubmitChunks(items, function, chunkSize, cancellationToken);
+        TOut[][] results = await Task.WhenAll(chunks).ConfigureAwait(false);
+        return results.SelectMany(r => r).ToList();
+    }
+
+    /// <summary>Like <see cref="MapAsync{TIn, TOut}"/> with two arguments per item (starmap).</summary>
+    /// <typeparam name="T1">The first argument's type.</typeparam>
+    /// <typeparam name="T2">The second argument's type.</typeparam>
+    /// <typeparam name="TOut">The results' type.</typeparam>
+    /// <param name="items">The argument pairs.</param>
+    /// <param name="function">The work for one pair.</param>
+    /// <param name="chunkSize">Items per task.</param>
+    /// <param name="cancellationToken">Cancels every chunk not finished.</param>
+    /// <returns>The results, in order.</returns>
+    public Task<IReadOnlyList<TOut>> StarMapAsync<T1, T2, TOut>(IEnumerable<(T1, T2)> items, Func<T1, T2, TOut> function, int? chunkSize = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        return MapAsync(items.Select(pair => new Pair<T1, T2>(pair.Item1, pair.Item2)), PairAdapter(function), chunkSize, cancellationToken);
+    }
+
+    /// <summary>
+    /// Applies <paramref name="function"/> to every item and yields results as their chunks
+    /// finish, in completion order (imap_unordered / as_completed).
+    /// </summary>
+    /// <typeparam name="TIn">The items' type.</typeparam>
+    /// <typeparam name="TOut">The results' type.</typeparam>
+    /// <param name="items">The inputs.</param>
+    /// <param name="function">The work for one item.</param>
+    /// <param name="chunkSize">Items per task; default 1.</param>
+    /// <param name="cancellationToken">Stops the enumeration and cancels what is left.</param>
+    /// <returns>The results as they come.</returns>
+    public async IAsyncEnumerable<TOut> MapUnorderedAsync<TIn, TOut>(IEnumerable<TIn> items, Func<TIn, TOut> function, int chunkSize = 1, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        List<Task<TOut[]>> chunks = SubmitChunks(items, function, chunkSize, linked.Token);
+        var finished = Channel.CreateUnbounded<Task<TOut[]>>();
+        foreach (Task<TOut[]> chunk in chunks)
+        {
+            _ = chunk.ContinueWith(t => finished.Writer.TryWrite(t), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        try
+        {
+            for (int received = 0; received < chunks.Count; received++)
+            {
+                Task<TOut[]> done = await finished.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                foreach (TOut result in await done.ConfigureAwait(false))
+                {
+                    yield return result;
+                }
+            }
+        }
+        finally
+        {
+            linked.Cancel(); // an abandoned enumeration leaves no work running
+        }
+    }
+
+    /// <summary>Stops taking work, lets submitted tasks finish (or cancels them), stops the workers and unmaps the rings.</summary>
+    /// <param name="cancelPending">Cancel tasks not finished instead of waiting for them.</param>
+    /// <returns>A task that completes when every worker has been reaped.</returns>
+    public Task ShutdownAsync(bool cancelPending = false)
+    {
+        _dispatcher.Shutdown(cancelPending);
+        return _dispatcher.Stopped;
+    }
+
+    /// <summary>Waits for submitted work, then stops the workers; see <see cref="ShutdownAsync"/>.</summary>
+    /// <returns>A task that completes when the pool is down.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await ShutdownAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits for submitted work, then stops the workers (blocking).</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            ShutdownAsync().GetAwaiter().GetResult();
+        }
+    }
+
+    private List<Task<TOut[]>> SubmitChunks<TIn, TOut>(IEnumerable<TIn> items, Func<TIn, TOut> function, int? chunkSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(function);
+        IReadOnlyList<TIn> list = items as IReadOnlyList<TIn> ?? items.ToList();
+        int size = chunkSize ?? Math.Max(1, (int)Math.Ceiling(list.Count / (4.0 * _options.WorkerCount)));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size, nameof(chunkSize));
+        IPoolSerializer serializer = _options.Serializer;
+        int id = _functions.Register(function, bytes =>
+        {
+            TIn[] inputs = serializer.Deserialize<TIn[]>(bytes);
+            var outputs = new TOut[inputs.Length];
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                outputs[i] = function(inputs[i]);
+            }
+
+            return serializer.Serialize(outputs);
+        });
+        var chunks = new List<Task<TOut[]>>((list.Count + size - 1) / size);
+        for (int start = 0; start < list.Count; start += size)
+        {
+            TIn[] chunk = new TIn[Math.Min(size, list.Count - start)];
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                chunk[i] = list[start + i];
+            }
+
+            chunks.Add(Decode<TOut[]>(Enqueue(id, serializer.Serialize(chunk), cancellationToken)));
+        }
+
+        return chunks;
+    }
+
+    private int RegisterUnary<TArg, TResult>(Func<TArg, TResult> function)
+    {
+        IPoolSerializer serializer = _options.Serializer;
+        return _functions.Register(function, bytes => serializer.Serialize(function(serializer.Deserialize<TArg>(bytes))));
+    }
+
+    private Task<byte[]> Enqueue(int delegateId, byte[] argument, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var task = new PoolTask(Interlocked.Increment(ref _nextTaskId), delegateId, argument, cancellationToken);
+        _dispatcher.Submit(task);
+        return task.Completion.Task;
+    }
+
+    private async Task<T> Decode<T>(Task<byte[]> bytes) => _options.Serializer.Deserialize<T>(await bytes.ConfigureAwait(false));
+
+    private static readonly ConditionalWeakTable<Delegate, Delegate> PairAdapters = new();
+
+    /// <summary>The same adapter for the same function, so a starmap does not re-fork workers each call.</summary>
+    private static Func<Pair<T1, T2>, TOut> PairAdapter<T1, T2, TOut>(Func<T1, T2, TOut> function) =>
+        (Func<Pair<T1, T2>, TOut>)PairAdapters.GetValue(function, f => new Func<Pair<T1, T2>, TOut>(p => ((Func<T1, T2, TOut>)f)(p.First, p.Second)));
+
+    /// <summary>Two arguments of a starmap item, as a type every serializer handles.</summary>
+    /// <typeparam name="T1">The first argument's type.</typeparam>
+    /// <typeparam name="T2">The second argument's type.</typeparam>
+    /// <param name="First">The first argument.</param>
+    /// <param name="Second">The second argument.</param>
+    internal readonly record struct Pair<T1, T2>(T1 First, T2 Second);
+}

@@ -1,0 +1,84 @@
+namespace PosixProcs.Pool;
+
+/// <summary>How a <see cref="ProcessPool"/> runs its workers. Every property has a documented default and is checked when set.</summary>
+public sealed class ProcessPoolOptions
+{
+    private int _workerCount = Environment.ProcessorCount;
+    private int _maxTasksPerWorker;
+    private TimeSpan? _taskTimeout;
+    private int _maxRetries;
+    private int _pipelineDepth = 16;
+    private int _ringCapacity = 1 << 20;
+
+    /// <summary>How many worker processes. Default: the number of cores.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Below 1 or above 1024.</exception>
+    public int WorkerCount
+    {
+        get => _workerCount;
+        set => _workerCount = value is >= 1 and <= 1024 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "A pool has 1 to 1024 workers.");
+    }
+
+    /// <summary>A worker is replaced by a fresh one after this many tasks (0: never). Default 0.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Negative.</exception>
+    public int MaxTasksPerWorker
+    {
+        get => _maxTasksPerWorker;
+        set => _maxTasksPerWorker = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Use 0 for no limit.");
+    }
+
+    /// <summary>
+    /// The hard time limit of one task. A task over it has its worker killed (SIGKILL) and
+    /// replaced, and fails with <see cref="TimeoutException"/>. Default: none.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not positive.</exception>
+    public TimeSpan? TaskTimeout
+    {
+        get => _taskTimeout;
+        set => _taskTimeout = value is null || value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "A timeout must be positive.");
+    }
+
+    /// <summary>
+    /// How many more times a task whose worker crashed is run on a fresh worker before it is
+    /// reported as a poison task (<see cref="WorkerCrashedException"/>). Default 0.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Negative.</exception>
+    public int MaxRetries
+    {
+        get => _maxRetries;
+        set => _maxRetries = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Retries cannot be negative.");
+    }
+
+    /// <summary>Runs once in each worker, before its first task (e.g. to load a model or open a file). Default: none.</summary>
+    public Action? Initializer { get; set; }
+
+    /// <summary>Limits set in each worker (address space, CPU seconds, ...). Default: none.</summary>
+    public IReadOnlyList<ResourceLimit> WorkerResourceLimits { get; set; } = [];
+
+    /// <summary>
+    /// How many tasks a worker may have queued in its ring at once: more hides the round trip
+    /// of trivial tasks; a crash fails only the task that was running, the queued ones go to
+    /// other workers. Default 16.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Below 1 or above 4096.</exception>
+    public int PipelineDepth
+    {
+        get => _pipelineDepth;
+        set => _pipelineDepth = value is >= 1 and <= 4096 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Pipeline depth is 1 to 4096.");
+    }
+
+    /// <summary>Bytes of each ring (a power of two, 64 KiB to 64 MiB); messages above an eighth of it travel in fragments. Default 1 MiB.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not a power of two in range.</exception>
+    public int RingCapacity
+    {
+        get => _ringCapacity;
+        set => _ringCapacity = value is >= 1 << 16 and <= 1 << 26 && (value & (value - 1)) == 0
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "Ring capacity is a power of two from 64 KiB to 64 MiB.");
+    }
+
+    /// <summary>How arguments and results cross to the workers. Default: raw bytes for unmanaged types, System.Text.Json otherwise.</summary>
+    public IPoolSerializer Serializer { get; set; } = PoolSerializer.Default;
+
+    /// <summary>Receives the pool's counts as tasks finish (at most every 50 ms, and at the end of each map). Default: none.</summary>
+    public IProgress<PoolProgress>? Progress { get; set; }
+}

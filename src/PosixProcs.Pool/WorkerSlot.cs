@@ -1,0 +1,33 @@
+using PosixProcs.SharedMemory;
+
+namespace PosixProcs.Pool;
+
+/// <summary>The parent's view of one worker position: its process, its request ring and the tasks queued to it, oldest first.</summary>
+internal sealed class WorkerSlot(int index, RingBuffer requests)
+{
+    public int Index { get; } = index;
+
+    public RingBuffer Requests { get; set; } = requests;
+
+    public ChildProcess? Process { get; set; }
+
+    /// <summary>Tasks written to the ring and not answered yet; the first is the one running.</summary>
+    public Queue<PoolTask> Assigned { get; } = new();
+
+    /// <summary>Delegate ids below this existed when the worker was forked.</summary>
+    public int KnownDelegates { get; set; }
+
+    /// <summary>Tasks handed to this worker since it was forked (for MaxTasksPerWorker).</summary>
+    public int TasksHanded { get; set; }
+
+    /// <summary>When the first assigned task started running (Environment.TickCount64).</summary>
+    public long HeadStartedAt { get; set; }
+
+    /// <summary>Why the pool killed it, if it did: the head task fails with this instead of a crash.</summary>
+    public Exception? KilledBecause { get; set; }
+
+    /// <summary>Told to stop (recycling); gets no new tasks.</summary>
+    public bool Retiring { get; set; }
+
+    public bool IsIdle => Assigned.Count == 0;
+}
