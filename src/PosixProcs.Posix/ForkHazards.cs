@@ -25,4 +25,11 @@ public enum ForkHazards
     /// code, the child aborts at its first GC. Threads blocked in waits or I/O are harmless.
     /// </summary>
     RunningThreads = 4,
+
+    /// <summary>
+    /// Concurrent (background) or server GC: its GC threads exist in the runtime's books but
+    /// not in a forked child, which aborts (SIGABRT) the first time it needs them. Measured:
+    /// a child that allocates 20 MB aborts with concurrent GC on, and runs with it off.
+    /// </summary>
+    BackgroundGarbageCollection = 8,
 }

@@ -16,6 +16,9 @@ namespace PosixProcs;
 /// knob <c>System.Runtime.EnableWriteXorExecute</c>; enabled by default.</item>
 /// <item>Tiered compilation: <c>DOTNET_TieredCompilation</c> (or <c>COMPlus_</c>), else the
 /// runtimeconfig knob <c>System.Runtime.TieredCompilation</c>; enabled by default.</item>
+/// <item>Background GC: server GC (<see cref="System.Runtime.GCSettings.IsServerGC"/>), or
+/// concurrent GC per <c>DOTNET_gcConcurrent</c>, else the runtimeconfig knob
+/// <c>System.GC.Concurrent</c>; enabled by default.</item>
 /// <item>Running threads (Linux only): every other thread's state is read from
 /// /proc/self/task/*/stat up to 20 times, 5 ms apart; the check passes at the first sample
 /// in which no other thread runs, and a thread seen running (R) in all of them is reported. Blind spots: a thread that starts running between the check and the fork;
@@ -33,8 +36,9 @@ public static class ForkSafety
     public const string Fix =
         "Fork needs two runtime settings, read at start-up. Import build/PosixProcs.Fork.props (see README), or add to the project file: " +
         "<ItemGroup><RuntimeHostConfigurationOption Include=\"System.Runtime.EnableWriteXorExecute\" Value=\"false\" />" +
-        "<RuntimeHostConfigurationOption Include=\"System.Runtime.TieredCompilation\" Value=\"false\" /></ItemGroup>; " +
-        "or run with DOTNET_EnableWriteXorExecute=0 DOTNET_TieredCompilation=0.";
+        "<RuntimeHostConfigurationOption Include=\"System.Runtime.TieredCompilation\" Value=\"false\" />" +
+        "<RuntimeHostConfigurationOption Include=\"System.GC.Concurrent\" Value=\"false\" /></ItemGroup> (and no server GC); " +
+        "or run with DOTNET_EnableWriteXorExecute=0 DOTNET_TieredCompilation=0 DOTNET_gcConcurrent=0.";
 
     /// <summary>Whether the runtime double-maps JIT-ed code (W^X), which a forked child would share with the parent.</summary>
     public static bool IsWriteXorExecuteActive => WriteXorExecute.Value;
@@ -42,6 +46,10 @@ public static class ForkSafety
     /// <summary>Whether tiered compilation (and so its background worker thread) is on.</summary>
     public static bool IsTieredCompilationEnabled =>
         ReadSwitch("TieredCompilation", "System.Runtime.TieredCompilation") ?? true;
+
+    /// <summary>Whether the GC runs background (concurrent) or server collections, whose threads a forked child lacks.</summary>
+    public static bool IsBackgroundGarbageCollectionEnabled =>
+        System.Runtime.GCSettings.IsServerGC || (ReadSwitch("gcConcurrent", "System.GC.Concurrent") ?? true);
 
     /// <summary>Finds the hazards that would make a fork unsafe right now.</summary>
     /// <returns>The hazards found; <see cref="ForkHazards.None"/> if none.</returns>
@@ -61,6 +69,11 @@ public static class ForkSafety
         if (IsTieredCompilationEnabled)
         {
             found |= ForkHazards.TieredCompilation;
+        }
+
+        if (IsBackgroundGarbageCollectionEnabled)
+        {
+            found |= ForkHazards.BackgroundGarbageCollection;
         }
 
         runningThreads = FindRunningThreads();
@@ -101,13 +114,18 @@ public static class ForkSafety
             parts.Add("Tiered compilation is on: its background worker can hold a runtime lock at the moment of fork, and the child then hangs for ever (it ignores SIGTERM).");
         }
 
+        if (hazards.HasFlag(ForkHazards.BackgroundGarbageCollection))
+        {
+            parts.Add("Concurrent (background) or server GC is on: its GC threads do not exist in a forked child, which aborts (SIGABRT) the first time it needs a background collection.");
+        }
+
         if (hazards.HasFlag(ForkHazards.RunningThreads))
         {
             string names = runningThreads is { Count: > 0 } ? string.Join(", ", runningThreads) : "unknown";
             parts.Add($"Other threads are running ({names}): a child forked while another thread runs managed code aborts at its first GC. Fork before starting threads, from a single-threaded process, or use spawn.");
         }
 
-        ForkHazards fix = hazards & (ForkHazards.WriteXorExecute | ForkHazards.TieredCompilation);
+        ForkHazards fix = hazards & (ForkHazards.WriteXorExecute | ForkHazards.TieredCompilation | ForkHazards.BackgroundGarbageCollection);
         return "fork refused: " + string.Join(" ", parts) + (fix != ForkHazards.None ? " Fix: " + Fix : string.Empty);
     }
 

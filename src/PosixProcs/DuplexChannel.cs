@@ -53,6 +53,18 @@ public sealed class DuplexChannel : IDisposable
         return (new DuplexChannel(pair.Read, null), new DuplexChannel(pair.Write, null));
     }
 
+    /// <summary>
+    /// Opens a channel on a connected stream socket this process holds, e.g. one end of a
+    /// socket pair passed to a spawned program at a chosen descriptor number.
+    /// </summary>
+    /// <param name="socket">The socket; the channel owns it from now on.</param>
+    /// <returns>The channel.</returns>
+    public static DuplexChannel Open(FileDescriptorHandle socket)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        return new DuplexChannel(socket, null);
+    }
+
     /// <summary>Sends one message.</summary>
     /// <param name="message">The bytes.</param>
     /// <exception cref="ArgumentException">The message is larger than <see cref="MaxMessageBytes"/>.</exception>
@@ -142,8 +154,9 @@ public sealed class DuplexChannel : IDisposable
                     return true;
                 }
 
-                long left = deadline - Environment.TickCount64;
-                if (left <= 0 || !Fill(TimeSpan.FromMilliseconds(left)))
+                // Always look at the socket at least once, so a zero timeout is a real poll.
+                long left = Math.Max(0, deadline - Environment.TickCount64);
+                if (!Fill(TimeSpan.FromMilliseconds(left)))
                 {
                     message = null;
                     return false;

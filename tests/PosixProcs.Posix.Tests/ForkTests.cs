@@ -9,6 +9,7 @@ public class ForkTests
     {
         ["DOTNET_EnableWriteXorExecute"] = "0",
         ["DOTNET_TieredCompilation"] = "0",
+        ["DOTNET_gcConcurrent"] = "0",
     };
 
     [Fact]
@@ -49,6 +50,16 @@ public class ForkTests
     }
 
     [Fact]
+    public void Fork_ConcurrentGcOn_RefusedBeforeForking()
+    {
+        var environment = new Dictionary<string, string>(SwitchesOff) { ["DOTNET_gcConcurrent"] = "1" };
+        ScenarioResult result = Helper.Run(nameof(ForkScenarios.ForkAndReport), environment);
+        Assert.True(result.Values.ContainsKey("refused"), result.ToString());
+        Assert.Equal(nameof(ForkHazards.BackgroundGarbageCollection), result.Values["refused"]);
+        Assert.Contains("System.GC.Concurrent", result.Values["message"], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Fork_AnotherThreadRunningManagedCode_RefusedNamingTheThread()
     {
         ScenarioResult result = Helper.Run(nameof(ForkScenarios.ForkWhileAnotherThreadSpins), SwitchesOff);
@@ -85,6 +96,7 @@ public class ForkTests
     {
         Assert.False(ForkSafety.IsWriteXorExecuteActive);
         Assert.False(ForkSafety.IsTieredCompilationEnabled);
+        Assert.False(ForkSafety.IsBackgroundGarbageCollectionEnabled);
     }
 
     [Fact]

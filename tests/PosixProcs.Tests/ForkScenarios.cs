@@ -199,6 +199,25 @@ public static class ForkScenarios
     private static string ReadLink(int fd) => new FileInfo($"/proc/self/fd/{fd}").LinkTarget ?? "?";
 
     [Scenario]
+    public static int GarbageCollectionInChild(string[] args)
+    {
+        int megabytes = int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture);
+        using ChildProcess child = ChildProcess.Fork(_ =>
+        {
+            var garbage = new List<byte[]>();
+            for (int n = 0; n < megabytes * 10; n++)
+            {
+                garbage.Add(new byte[100_000]);
+            }
+
+            GC.Collect();
+            return garbage.Count == megabytes * 10 ? 0 : 1;
+        });
+        Console.WriteLine($"status={child.Wait()}");
+        return 0;
+    }
+
+    [Scenario]
     public static int ForkRefusedUnderWriteXorExecute(string[] args)
     {
         try

@@ -85,6 +85,14 @@ public class ForkTests
     }
 
     [Fact]
+    public void Fork_ChildAllocates200MegabytesAndCollects_ExitsCleanly()
+    {
+        // With concurrent GC on, this child aborted (SIGABRT) at 20 MB: see ForkHazards.BackgroundGarbageCollection.
+        var values = Helper.Run(nameof(ForkScenarios.GarbageCollectionInChild), null, "200").Values;
+        Assert.Equal("exited with code 0", values["status"]);
+    }
+
+    [Fact]
     public void Fork_WriteXorExecuteOn_Refused()
     {
         var values = Helper.Run(nameof(ForkScenarios.ForkRefusedUnderWriteXorExecute), new Dictionary<string, string> { ["DOTNET_EnableWriteXorExecute"] = "1" }).Values;

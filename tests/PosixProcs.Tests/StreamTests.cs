@@ -72,6 +72,20 @@ public class StreamTests
     }
 
     [Fact]
+    public void TryReceive_ZeroTimeoutWithMessageWaiting_ReturnsIt()
+    {
+        (DuplexChannel a, DuplexChannel b) = DuplexChannel.CreatePair();
+        using (a)
+        using (b)
+        {
+            Assert.False(b.TryReceive(TimeSpan.Zero, out _));
+            a.Send("here"u8);
+            Assert.True(b.TryReceive(TimeSpan.Zero, out byte[]? message));
+            Assert.Equal("here"u8.ToArray(), message);
+        }
+    }
+
+    [Fact]
     public void DuplexChannel_PeerDisposed_EndOfStream()
     {
         (DuplexChannel a, DuplexChannel b) = DuplexChannel.CreatePair();
