@@ -16,28 +16,33 @@ internal static class MessageFrames
     public const int Fragment = 2;
     public const int Stop = 3;
     public const int Wake = 4;
+    public const int Ready = 5;
 
-    /// <summary>Writes header + payload as one or more records; false if the time ran out (the message may then be half written: the caller abandons the ring's reader).</summary>
-    public static bool Write(RingBuffer ring, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload, TimeSpan timeout, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Writes header + payload as one or more records, from byte <paramref name="sent"/> on.
+    /// False if the time ran out first: <paramref name="sent"/> then says how far it got, and
+    /// the caller calls again with it to resume; starting over would repeat fragments.
+    /// </summary>
+    public static bool Write(RingBuffer ring, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload, ref int sent, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         int chunk = ring.MaxPayloadLength - prefix.Length;
         int total = header.Length + payload.Length;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(prefix.Length + Math.Min(total, chunk));
         try
         {
-            int sent = 0;
             do
             {
                 int length = Math.Min(chunk, total - sent);
                 Span<byte> record = buffer.AsSpan(0, prefix.Length + length);
                 prefix.CopyTo(record);
                 CopyRange(header, payload, sent, record[prefix.Length..]);
-                sent += length;
-                int type = sent == total ? Complete : Fragment;
+                int type = sent + length == total ? Complete : Fragment;
                 if (!ring.TryWrite(type, record) && !ring.Write(type, record, timeout, cancellationToken))
                 {
                     return false;
                 }
+
+                sent += length;
             }
             while (sent < total);
             return true;

@@ -16,10 +16,11 @@ internal sealed class PoolDispatcher
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan UnblockDelay = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan ForkRetryWindow = TimeSpan.FromSeconds(5);
 
     private readonly ProcessPoolOptions _options;
     private readonly DelegateTable _functions;
+    private readonly IWorkerLauncher _launcher;
+    private readonly FunctionDefinition? _initializer;
     private readonly SharedMemoryRegion _region;
     private readonly RingBuffer _responses;
     private readonly WorkerSlot[] _workers;
@@ -30,7 +31,6 @@ internal sealed class PoolDispatcher
     private readonly MessageAssembler[] _assemblers;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Pid _parent = Pid.Current;
     private readonly Thread _thread;
     private volatile bool _shutdown;
     private volatile bool _cancelPendingOnShutdown;
@@ -41,12 +41,16 @@ internal sealed class PoolDispatcher
     private long _failedCount;
     private long _workerStarts;
 
-    public PoolDispatcher(ProcessPoolOptions options, DelegateTable functions)
+    public PoolDispatcher(ProcessPoolOptions options, DelegateTable functions, Func<Func<RingBuffer>, IWorkerLauncher> launcher, FunctionDefinition? initializer)
     {
         _options = options;
         _functions = functions;
+        _launcher = launcher(() => _responses!);
+        _initializer = initializer;
         long ringBytes = RingBuffer.RequiredLength(options.RingCapacity);
-        _region = SharedMemoryRegion.Create(ringBytes * (options.WorkerCount + 1));
+        _region = SharedMemoryRegion.Create(
+            ringBytes * (options.WorkerCount + 1),
+            new SharedMemoryOptions { Backing = _launcher.NeedsDescriptorRegion ? SharedMemoryBacking.Descriptor : SharedMemoryBacking.Anonymous });
         _responses = RingBuffer.Create(_region, options.RingCapacity, RingBufferProducers.Many, 0);
         _workers = new WorkerSlot[options.WorkerCount];
         _assemblers = new MessageAssembler[options.WorkerCount];
@@ -107,6 +111,7 @@ internal sealed class PoolDispatcher
     {
         try
         {
+            _launcher.Start(_region);
             foreach (WorkerSlot worker in _workers)
             {
                 StartWorker(worker);
@@ -117,6 +122,8 @@ internal sealed class PoolDispatcher
         catch (Exception ex)
         {
             StopAll();
+            _launcher.Dispose();
+            _region.Dispose();
             _started.TrySetException(ex);
             _stopped.TrySetResult();
             return;
@@ -154,6 +161,7 @@ internal sealed class PoolDispatcher
         finally
         {
             StopAll();
+            _launcher.Dispose();
             ReportProgress(Environment.TickCount64, force: true);
             _region.Dispose();
             _stopped.TrySetResult();
@@ -171,7 +179,7 @@ internal sealed class PoolDispatcher
         if (_options.TaskTimeout is TimeSpan timeout)
         {
             long now = Environment.TickCount64;
-            foreach (WorkerSlot worker in _workers.Where(w => !w.IsIdle))
+            foreach (WorkerSlot worker in _workers.Where(w => w.Ready && !w.IsIdle))
             {
                 wait = Math.Min(wait, Math.Max(0, worker.HeadStartedAt + (long)timeout.TotalMilliseconds - now));
             }
@@ -267,7 +275,7 @@ internal sealed class PoolDispatcher
         WorkerSlot? best = null;
         foreach (WorkerSlot worker in _workers)
         {
-            if (HasRoom(worker) && worker.KnownDelegates > task.DelegateId && (best is null || worker.Assigned.Count < best.Assigned.Count))
+            if (HasRoom(worker) && Knows(worker, task.DelegateId) && (best is null || worker.Assigned.Count < best.Assigned.Count))
             {
                 best = worker;
             }
@@ -280,7 +288,7 @@ internal sealed class PoolDispatcher
 
         // No worker knows this function yet (a closure made after they were forked):
         // fork an idle one again, so that it sees the closure and what it captured.
-        WorkerSlot? stale = _workers.FirstOrDefault(w => w.Process is not null && w.IsIdle && !w.Retiring && w.KnownDelegates <= task.DelegateId);
+        WorkerSlot? stale = _workers.FirstOrDefault(w => w.Process is not null && w.IsIdle && !w.Retiring && !Knows(w, task.DelegateId));
         if (stale is not null)
         {
             Recycle(stale);
@@ -290,8 +298,16 @@ internal sealed class PoolDispatcher
         return null;
     }
 
+    /// <summary>A forked worker knows the functions that existed at its fork; others learn any function by message.</summary>
+    private bool Knows(WorkerSlot worker, int delegateId) => !_launcher.FunctionsComeFromFork || worker.KnownDelegates > delegateId;
+
     private void Send(WorkerSlot worker, PoolTask task)
     {
+        if (!_launcher.FunctionsComeFromFork && worker.Defined.Add(task.DelegateId))
+        {
+            SendDefinition(worker, _functions.GetDefinition(task.DelegateId));
+        }
+
         Span<byte> header = stackalloc byte[12];
         BinaryPrimitives.WriteInt64LittleEndian(header, task.Id);
         BinaryPrimitives.WriteInt32LittleEndian(header[8..], task.DelegateId);
@@ -303,16 +319,30 @@ internal sealed class PoolDispatcher
         worker.Assigned.Enqueue(task);
         worker.TasksHanded++;
         _byId[task.Id] = task;
-        while (!MessageFrames.Write(worker.Requests, [], header, task.Argument, HealthInterval))
+        int sent = 0;
+        while (!MessageFrames.Write(worker.Requests, [], header, task.Argument, ref sent, HealthInterval))
         {
             // The worker's ring is full of queued work; meanwhile keep answering results so
             // the worker can make progress, and notice if it died.
             _responses.Read(OnResponseRecord, TimeSpan.Zero, maxRecords: 256);
-            if (worker.Process is null || worker.Process.TryWait().HasEnded)
+            if (worker.Process is null || worker.Process.Poll().HasEnded)
             {
                 CheckWorkers(Environment.TickCount64);
                 return;
             }
+        }
+    }
+
+    private void SendDefinition(WorkerSlot worker, FunctionDefinition definition)
+    {
+        Span<byte> header = stackalloc byte[12];
+        BinaryPrimitives.WriteInt64LittleEndian(header, WorkerLoop.DefinitionTaskId);
+        BinaryPrimitives.WriteInt32LittleEndian(header[8..], definition.Id);
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(definition, PoolJsonContext.Default.FunctionDefinition);
+        int sent = 0;
+        if (!MessageFrames.Write(worker.Requests, [], header, json, ref sent, StopGrace))
+        {
+            throw new TimeoutException($"Worker {worker.Process?.Pid} did not take a function definition within {StopGrace.TotalSeconds} s.");
         }
     }
 
@@ -324,6 +354,13 @@ internal sealed class PoolDispatcher
         }
 
         int slot = BinaryPrimitives.ReadInt32LittleEndian(payload);
+        if (type == MessageFrames.Ready)
+        {
+            _workers[slot].Ready = true;
+            _workers[slot].HeadStartedAt = Environment.TickCount64;
+            return;
+        }
+
         MessageAssembler assembler = _assemblers[slot];
         if (!assembler.Add(type, payload[4..]))
         {
@@ -377,14 +414,14 @@ internal sealed class PoolDispatcher
                 continue;
             }
 
-            WaitStatus status = ReapIfEnded(process);
+            WaitStatus status = process.Poll();
             if (status.HasEnded)
             {
                 WorkerDied(worker, status);
                 continue;
             }
 
-            if (_options.TaskTimeout is TimeSpan timeout && !worker.IsIdle && worker.KilledBecause is null &&
+            if (_options.TaskTimeout is TimeSpan timeout && worker.Ready && !worker.IsIdle && worker.KilledBecause is null &&
                 now - worker.HeadStartedAt > (long)timeout.TotalMilliseconds)
             {
                 worker.KilledBecause = new TimeoutException($"The task ran longer than {timeout.TotalSeconds:0.###} s; its worker {process.Pid} was killed and replaced.");
@@ -401,23 +438,11 @@ internal sealed class PoolDispatcher
         }
     }
 
-    private static WaitStatus ReapIfEnded(ChildProcess process)
-    {
-        try
-        {
-            return process.TryWait();
-        }
-        catch (ChildProcessException ex)
-        {
-            return ex.Status; // the worker's own set-up (the initializer) threw
-        }
-    }
-
     private void WorkerDied(WorkerSlot worker, WaitStatus status)
     {
-        ChildProcess process = worker.Process!;
+        IWorkerProcess process = worker.Process!;
         Exception? killedBecause = worker.KilledBecause;
-        ChildProcessException? setupFault = process.Fault;
+        Exception? setupFault = process.SetupFault;
         process.Dispose();
         worker.Process = null;
         _assemblers[worker.Index].Reset();
@@ -480,10 +505,10 @@ internal sealed class PoolDispatcher
     {
         worker.Retiring = true;
         worker.Requests.Write(MessageFrames.Stop, [], StopGrace);
-        if (!worker.Process!.Wait(StopGrace))
+        if (!worker.Process!.WaitForExit(StopGrace))
         {
             worker.Process.Kill();
-            worker.Process.Wait(Timeout.InfiniteTimeSpan);
+            worker.Process.WaitForExit(Timeout.InfiniteTimeSpan);
         }
 
         worker.Process.Dispose();
@@ -496,42 +521,16 @@ internal sealed class PoolDispatcher
         long ringBytes = RingBuffer.RequiredLength(_options.RingCapacity);
         worker.Requests = RingBuffer.Create(_region, _options.RingCapacity, RingBufferProducers.One, ringBytes * (worker.Index + 1));
         worker.Retiring = false;
+        worker.Ready = false;
         worker.KilledBecause = null;
         worker.TasksHanded = 0;
         worker.Assigned.Clear();
-        var loop = new WorkerLoop(worker.Index, worker.Requests, _responses, _functions, _parent);
-        Action? initializer = _options.Initializer;
-        IReadOnlyList<ResourceLimit> limits = _options.WorkerResourceLimits;
-        var forkOptions = new ForkOptions { ParentDeathSignal = Signal.SIGKILL };
-        long deadline = Environment.TickCount64 + (long)ForkRetryWindow.TotalMilliseconds;
-        while (true)
+        worker.Defined.Clear();
+        worker.Process = _launcher.Launch(worker);
+        Interlocked.Increment(ref _workerStarts);
+        if (_initializer is not null)
         {
-            try
-            {
-                lock (_functions.Gate)
-                {
-                    worker.KnownDelegates = _functions.Count;
-                    worker.Process = ChildProcess.Fork(
-                        () =>
-                        {
-                            foreach (ResourceLimit limit in limits)
-                            {
-                                Posix.SetResourceLimit(limit);
-                            }
-
-                            loop.Run(initializer);
-                        },
-                        forkOptions);
-                }
-
-                Interlocked.Increment(ref _workerStarts);
-                return;
-            }
-            catch (ForkHazardException) when (Environment.TickCount64 < deadline)
-            {
-                // Another thread of the parent was busy: wait for it to settle and try again.
-                Thread.Sleep(10);
-            }
+            SendDefinition(worker, _initializer);
         }
     }
 
@@ -542,7 +541,7 @@ internal sealed class PoolDispatcher
             if (worker.Process is { } process)
             {
                 worker.Requests.TryWrite(MessageFrames.Stop, []);
-                if (!process.Wait(StopGrace))
+                if (!process.WaitForExit(StopGrace))
                 {
                     process.Kill();
                 }

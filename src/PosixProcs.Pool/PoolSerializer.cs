@@ -14,9 +14,15 @@ public sealed class PoolSerializer : IPoolSerializer
 {
     private readonly JsonSerializerOptions _json;
 
+    /// <summary>Creates a serializer whose JSON includes fields (so value tuples work). Spawned workers create it this way.</summary>
+    public PoolSerializer()
+        : this(null)
+    {
+    }
+
     /// <summary>Creates a serializer with the given JSON options for types that are not unmanaged.</summary>
-    /// <param name="json">The JSON options; default: <see cref="JsonSerializerOptions.Default"/> with fields included.</param>
-    public PoolSerializer(JsonSerializerOptions? json = null) => _json = json ?? new JsonSerializerOptions { IncludeFields = true };
+    /// <param name="json">The JSON options; null: the defaults with fields included.</param>
+    public PoolSerializer(JsonSerializerOptions? json) => _json = json ?? new JsonSerializerOptions { IncludeFields = true };
 
     /// <summary>The shared default instance.</summary>
     public static PoolSerializer Default { get; } = new();

@@ -27,7 +27,7 @@ namespace PosixProcs.Pool;
 public sealed class ProcessPool : IAsyncDisposable, IDisposable
 {
     private readonly ProcessPoolOptions _options;
-    private readonly DelegateTable _functions = new();
+    private readonly DelegateTable _functions;
     private readonly PoolDispatcher _dispatcher;
     private long _nextTaskId;
     private int _disposed;
@@ -35,7 +35,18 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
     private ProcessPool(ProcessPoolOptions options)
     {
         _options = options;
-        _dispatcher = new PoolDispatcher(options, _functions);
+        bool forked = options.StartMethod == StartMethod.Fork;
+        _functions = new DelegateTable(needsDefinitions: !forked);
+        FunctionDefinition? initializer = forked || options.Initializer is null
+            ? null
+            : FunctionDefinition.Create(-2, FunctionKind.Initializer, options.Initializer, null, null, null, options.Serializer);
+        _dispatcher = new PoolDispatcher(options, _functions, responses => options.StartMethod switch
+        {
+            StartMethod.Fork => new ForkLauncher(options, _functions, responses),
+            StartMethod.Spawn => new SpawnLauncher(options),
+            StartMethod.ForkServer => new ForkServerLauncher(options),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.StartMethod, "Unknown start method."),
+        }, initializer);
     }
 
     /// <summary>The pool's counts now.</summary>
@@ -68,7 +79,8 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(function);
         IPoolSerializer serializer = _options.Serializer;
-        int id = _functions.Register(function, _ => serializer.Serialize(function()));
+        int id = _functions.Register(function, _ => serializer.Serialize(function()),
+            id => FunctionDefinition.Create(id, FunctionKind.Nullary, function, null, null, typeof(TResult), serializer));
         return Decode<TResult>(Enqueue(id, [], cancellationToken));
     }
 
@@ -99,7 +111,7 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
     /// <returns>The results, in order.</returns>
     public async Task<IReadOnlyList<TOut>> MapAsync<TIn, TOut>(IEnumerable<TIn> items, Func<TIn, TOut> function, int? chunkSize = null, CancellationToken cancellationToken = default)
     {
-        List<Task<TOut[]>> chunks = SubmitChunks(items, function, chunkSize, cancellationToken);
+        List<Task<TOut[]>> chunks = SubmitChunks(items, function, chunkSize, definition: null, cancellationToken);
         TOut[][] results = await Task.WhenAll(chunks).ConfigureAwait(false);
         return results.SelectMany(r => r).ToList();
     }
@@ -113,10 +125,19 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
     /// <param name="chunkSize">Items per task.</param>
     /// <param name="cancellationToken">Cancels every chunk not finished.</param>
     /// <returns>The results, in order.</returns>
-    public Task<IReadOnlyList<TOut>> StarMapAsync<T1, T2, TOut>(IEnumerable<(T1, T2)> items, Func<T1, T2, TOut> function, int? chunkSize = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<TOut>> StarMapAsync<T1, T2, TOut>(IEnumerable<(T1, T2)> items, Func<T1, T2, TOut> function, int? chunkSize = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(items);
         ArgumentNullException.ThrowIfNull(function);
-        return MapAsync(items.Select(pair => new Pair<T1, T2>(pair.Item1, pair.Item2)), PairAdapter(function), chunkSize, cancellationToken);
+        IPoolSerializer serializer = _options.Serializer;
+        List<Task<TOut[]>> chunks = SubmitChunks(
+            items.Select(pair => new Pair<T1, T2>(pair.Item1, pair.Item2)),
+            PairAdapter(function),
+            chunkSize,
+            id => FunctionDefinition.Create(id, FunctionKind.PairChunk, function, typeof(T1), typeof(T2), typeof(TOut), serializer),
+            cancellationToken);
+        TOut[][] results = await Task.WhenAll(chunks).ConfigureAwait(false);
+        return results.SelectMany(r => r).ToList();
     }
 
     /// <summary>
@@ -133,7 +154,7 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
     public async IAsyncEnumerable<TOut> MapUnorderedAsync<TIn, TOut>(IEnumerable<TIn> items, Func<TIn, TOut> function, int chunkSize = 1, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        List<Task<TOut[]>> chunks = SubmitChunks(items, function, chunkSize, linked.Token);
+        List<Task<TOut[]>> chunks = SubmitChunks(items, function, chunkSize, definition: null, linked.Token);
         var finished = Channel.CreateUnbounded<Task<TOut[]>>();
         foreach (Task<TOut[]> chunk in chunks)
         {
@@ -185,7 +206,7 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
         }
     }
 
-    private List<Task<TOut[]>> SubmitChunks<TIn, TOut>(IEnumerable<TIn> items, Func<TIn, TOut> function, int? chunkSize, CancellationToken cancellationToken)
+    private List<Task<TOut[]>> SubmitChunks<TIn, TOut>(IEnumerable<TIn> items, Func<TIn, TOut> function, int? chunkSize, Func<int, FunctionDefinition>? definition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(items);
         ArgumentNullException.ThrowIfNull(function);
@@ -203,7 +224,8 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
             }
 
             return serializer.Serialize(outputs);
-        });
+        },
+        definition ?? (id => FunctionDefinition.Create(id, FunctionKind.Chunk, function, typeof(TIn), null, typeof(TOut), serializer)));
         var chunks = new List<Task<TOut[]>>((list.Count + size - 1) / size);
         for (int start = 0; start < list.Count; start += size)
         {
@@ -222,7 +244,8 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
     private int RegisterUnary<TArg, TResult>(Func<TArg, TResult> function)
     {
         IPoolSerializer serializer = _options.Serializer;
-        return _functions.Register(function, bytes => serializer.Serialize(function(serializer.Deserialize<TArg>(bytes))));
+        return _functions.Register(function, bytes => serializer.Serialize(function(serializer.Deserialize<TArg>(bytes))),
+            id => FunctionDefinition.Create(id, FunctionKind.Unary, function, typeof(TArg), null, typeof(TResult), serializer));
     }
 
     private Task<byte[]> Enqueue(int delegateId, byte[] argument, CancellationToken cancellationToken)

@@ -3,12 +3,21 @@ namespace PosixProcs.Pool;
 /// <summary>How a <see cref="ProcessPool"/> runs its workers. Every property has a documented default and is checked when set.</summary>
 public sealed class ProcessPoolOptions
 {
+    private StartMethod _startMethod = StartMethod.ForkServer;
     private int _workerCount = Environment.ProcessorCount;
     private int _maxTasksPerWorker;
     private TimeSpan? _taskTimeout;
     private int _maxRetries;
     private int _pipelineDepth = 16;
     private int _ringCapacity = 1 << 20;
+
+    /// <summary>How workers are started. Default <see cref="StartMethod.ForkServer"/>: see there why.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not a defined start method.</exception>
+    public StartMethod StartMethod
+    {
+        get => _startMethod;
+        set => _startMethod = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Unknown start method.");
+    }
 
     /// <summary>How many worker processes. Default: the number of cores.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Below 1 or above 1024.</exception>
@@ -48,7 +57,11 @@ public sealed class ProcessPoolOptions
         set => _maxRetries = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Retries cannot be negative.");
     }
 
-    /// <summary>Runs once in each worker, before its first task (e.g. to load a model or open a file). Default: none.</summary>
+    /// <summary>
+    /// Runs once in each worker, before its first task (e.g. to load a model or open a file).
+    /// With Spawn and ForkServer it must be a static method or a lambda that captures nothing.
+    /// Default: none.
+    /// </summary>
     public Action? Initializer { get; set; }
 
     /// <summary>Limits set in each worker (address space, CPU seconds, ...). Default: none.</summary>

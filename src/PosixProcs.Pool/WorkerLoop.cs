@@ -11,8 +11,11 @@ namespace PosixProcs.Pool;
 /// parent on every idle second: a worker never outlives its pool, even where there is no
 /// PR_SET_PDEATHSIG (macOS).
 /// </summary>
-internal sealed class WorkerLoop(int slot, RingBuffer requests, RingBuffer responses, DelegateTable functions, Pid parent)
+internal sealed class WorkerLoop(int slot, RingBuffer requests, RingBuffer responses, Func<int, Func<byte[], byte[]>> functions, Action<FunctionDefinition>? define, Pid parent)
 {
+    /// <summary>The task id of a message that defines a function instead of running one.</summary>
+    internal const long DefinitionTaskId = -1;
+
     private static readonly TimeSpan IdleCheck = TimeSpan.FromSeconds(1);
     private readonly MessageAssembler _assembler = new();
     private bool _stop;
@@ -25,6 +28,15 @@ internal sealed class WorkerLoop(int slot, RingBuffer requests, RingBuffer respo
         RingRecordHandler handler = OnRecord;
         byte[] prefix = new byte[4];
         BinaryPrimitives.WriteInt32LittleEndian(prefix, slot);
+
+        // Tell the pool that start-up is over: task time limits count from here.
+        while (!responses.Write(MessageFrames.Ready, prefix, IdleCheck))
+        {
+            if (Pid.Parent != parent)
+            {
+                Posix.Exit(0);
+            }
+        }
         while (true)
         {
             _haveMessage = false;
@@ -66,12 +78,23 @@ internal sealed class WorkerLoop(int slot, RingBuffer requests, RingBuffer respo
         ReadOnlySpan<byte> message = _assembler.Message;
         long taskId = BinaryPrimitives.ReadInt64LittleEndian(message);
         int delegateId = BinaryPrimitives.ReadInt32LittleEndian(message[8..]);
+        if (taskId == DefinitionTaskId)
+        {
+            Define(delegateId, message[12..]);
+            return;
+        }
+
         byte[] argument = message[12..].ToArray();
         byte status;
         byte[] result;
         try
         {
-            result = functions.Get(delegateId)(argument);
+            if (_failedDefinitions.TryGetValue(delegateId, out Exception? loadFailure))
+            {
+                throw new InvalidOperationException($"The worker could not load function {delegateId}: {loadFailure.Message}", loadFailure);
+            }
+
+            result = functions(delegateId)(argument);
             status = 0;
         }
         catch (Exception ex)
@@ -83,7 +106,8 @@ internal sealed class WorkerLoop(int slot, RingBuffer requests, RingBuffer respo
         Span<byte> header = stackalloc byte[9];
         BinaryPrimitives.WriteInt64LittleEndian(header, taskId);
         header[8] = status;
-        while (!MessageFrames.Write(responses, prefix, header, result, IdleCheck))
+        int sent = 0;
+        while (!MessageFrames.Write(responses, prefix, header, result, ref sent, IdleCheck))
         {
             if (Pid.Parent != parent)
             {
@@ -91,4 +115,20 @@ internal sealed class WorkerLoop(int slot, RingBuffer requests, RingBuffer respo
             }
         }
     }
+
+    private void Define(int id, ReadOnlySpan<byte> json)
+    {
+        FunctionDefinition definition = JsonSerializer.Deserialize(json, PoolJsonContext.Default.FunctionDefinition)!;
+        try
+        {
+            define!(definition);
+        }
+        catch (Exception ex) when (definition.Kind != FunctionKind.Initializer)
+        {
+            // The function cannot be loaded here: every task that uses it fails with the reason.
+            _failedDefinitions[id] = ex;
+        }
+    }
+
+    private readonly Dictionary<int, Exception> _failedDefinitions = [];
 }

@@ -9,7 +9,10 @@ internal sealed class WorkerSlot(int index, RingBuffer requests)
 
     public RingBuffer Requests { get; set; } = requests;
 
-    public ChildProcess? Process { get; set; }
+    public IWorkerProcess? Process { get; set; }
+
+    /// <summary>Functions defined to this worker by message (workers that are not forked).</summary>
+    public HashSet<int> Defined { get; } = [];
 
     /// <summary>Tasks written to the ring and not answered yet; the first is the one running.</summary>
     public Queue<PoolTask> Assigned { get; } = new();
@@ -25,6 +28,9 @@ internal sealed class WorkerSlot(int index, RingBuffer requests)
 
     /// <summary>Why the pool killed it, if it did: the head task fails with this instead of a crash.</summary>
     public Exception? KilledBecause { get; set; }
+
+    /// <summary>The worker has started up (its Ready record arrived): task time limits run from here.</summary>
+    public bool Ready { get; set; }
 
     /// <summary>Told to stop (recycling); gets no new tasks.</summary>
     public bool Retiring { get; set; }

@@ -13,11 +13,18 @@ public static class PoolScenarios
 
     private static T Run<T>(Func<Task<T>> body) => body().WaitAsync(Limit).GetAwaiter().GetResult();
 
+    /// <summary>Options for the start method named in args[0], the rest as given.</summary>
+    private static ProcessPoolOptions With(string[] args, ProcessPoolOptions options)
+    {
+        options.StartMethod = Enum.Parse<StartMethod>(args[0]);
+        return options;
+    }
+
     [Scenario]
     public static int ManySmallTasks(string[] args)
     {
-        int count = int.Parse(args[0], CultureInfo.InvariantCulture);
-        using var pool = ProcessPool.Start(new ProcessPoolOptions { WorkerCount = 2 });
+        int count = int.Parse(args[1], CultureInfo.InvariantCulture);
+        using var pool = ProcessPool.Start(With(args, new ProcessPoolOptions { WorkerCount = 2 }));
         long sum = Run(async () =>
         {
             var tasks = new Task<long>[count];
@@ -36,7 +43,7 @@ public static class PoolScenarios
     [Scenario]
     public static int OrderedAndUnorderedMaps(string[] args)
     {
-        using var pool = ProcessPool.Start(new ProcessPoolOptions { WorkerCount = 2 });
+        using var pool = ProcessPool.Start(With(args, new ProcessPoolOptions { WorkerCount = 2 }));
         IReadOnlyList<int> squares = Run(() => pool.MapAsync(Enumerable.Range(0, 10_000), static x => x * x, chunkSize: 7));
         Print("ordered", squares.SequenceEqual(Enumerable.Range(0, 10_000).Select(x => x * x)));
         List<int> unordered = Run(async () =>
@@ -62,7 +69,7 @@ public static class PoolScenarios
     [Scenario]
     public static int WorkerKilledMidTask(string[] args)
     {
-        using var pool = ProcessPool.Start(new ProcessPoolOptions { WorkerCount = 2 });
+        using var pool = ProcessPool.Start(With(args, new ProcessPoolOptions { WorkerCount = 2 }));
         var tasks = Enumerable.Range(0, 20).Select(i => pool.SubmitAsync(static (int x) =>
         {
             if (x == 7)
@@ -95,7 +102,7 @@ public static class PoolScenarios
     [Scenario]
     public static int PoisonTaskRetried(string[] args)
     {
-        using var pool = ProcessPool.Start(new ProcessPoolOptions { WorkerCount = 2, MaxRetries = 2 });
+        using var pool = ProcessPool.Start(With(args, new ProcessPoolOptions { WorkerCount = 2, MaxRetries = 2 }));
         try
         {
             Run(() => pool.SubmitAsync(static () =>
@@ -117,7 +124,7 @@ public static class PoolScenarios
     [Scenario]
     public static int TimeoutKillsAndReplaces(string[] args)
     {
-        using var pool = ProcessPool.Start(new ProcessPoolOptions { WorkerCount = 1, TaskTimeout = TimeSpan.FromMilliseconds(300) });
+        using var pool = ProcessPool.Start(With(args, new ProcessPoolOptions { WorkerCount = 1, TaskTimeout = TimeSpan.FromMilliseconds(300) }));
         Pid before = pool.WorkerPids.Single();
         try
         {
@@ -140,7 +147,7 @@ public static class PoolScenarios
     [Scenario]
     public static int RecyclesAfterMaxTasks(string[] args)
     {
-        using var pool = ProcessPool.Start(new ProcessPoolOptions { WorkerCount = 2, MaxTasksPerWorker = 5 });
+        using var pool = ProcessPool.Start(With(args, new ProcessPoolOptions { WorkerCount = 2, MaxTasksPerWorker = 5 }));
         IReadOnlyList<int> pids = Run(() => pool.MapAsync(Enumerable.Range(0, 40), static _ => Pid.Current.Value, chunkSize: 1));
         Print("distinctPids", pids.Distinct().Count());
         Print("maxPerPid", pids.GroupBy(p => p).Max(g => g.Count()));
@@ -150,7 +157,7 @@ public static class PoolScenarios
     [Scenario]
     public static int CancellationKillsRunningAndDropsQueued(string[] args)
     {
-        using var pool = ProcessPool.Start(new ProcessPoolOptions { WorkerCount = 1 });
+        using var pool = ProcessPool.Start(With(args, new ProcessPoolOptions { WorkerCount = 1 }));
         using var cts = new CancellationTokenSource();
         Task<int> running = pool.SubmitAsync(static () =>
         {
@@ -181,7 +188,7 @@ public static class PoolScenarios
     [Scenario]
     public static int UserExceptionComesBack(string[] args)
     {
-        using var pool = ProcessPool.Start(new ProcessPoolOptions { WorkerCount = 1 });
+        using var pool = ProcessPool.Start(With(args, new ProcessPoolOptions { WorkerCount = 1 }));
         try
         {
             Run(() => pool.SubmitAsync(static () => int.Parse("not a number", CultureInfo.InvariantCulture)));
@@ -196,9 +203,28 @@ public static class PoolScenarios
     }
 
     [Scenario]
+    public static int ClosuresRefusedWithoutFork(string[] args)
+    {
+        using var pool = ProcessPool.Start(With(args, new ProcessPoolOptions { WorkerCount = 1 }));
+        int captured = 5;
+        try
+        {
+            Run(() => pool.SubmitAsync(() => captured * 2));
+            Print("refused", false);
+        }
+        catch (ArgumentException ex)
+        {
+            Print("refused", ex.Message.Contains("captures state", StringComparison.Ordinal));
+        }
+
+        Print("staticStillWorks", Run(() => pool.SubmitAsync(static () => 7)));
+        return 0;
+    }
+
+    [Scenario]
     public static int ClosuresCaptureState(string[] args)
     {
-        using var pool = ProcessPool.Start(new ProcessPoolOptions { WorkerCount = 2 });
+        using var pool = ProcessPool.Start(With(args, new ProcessPoolOptions { WorkerCount = 2 }));
         // Created after the workers were forked: the pool forks them again to see it.
         int[] table = Enumerable.Range(0, 1000).Select(i => i * 3).ToArray();
         string label = "sum";
@@ -212,7 +238,7 @@ public static class PoolScenarios
     [Scenario]
     public static int InitializerRunsInEachWorker(string[] args)
     {
-        using var pool = ProcessPool.Start(new ProcessPoolOptions { WorkerCount = 2, Initializer = () => _initialized = Pid.Current.Value });
+        using var pool = ProcessPool.Start(With(args, new ProcessPoolOptions { WorkerCount = 2, Initializer = static () => _initialized = Pid.Current.Value }));
         IReadOnlyList<bool> same = Run(() => pool.MapAsync(Enumerable.Range(0, 10), static _ => _initialized == Pid.Current.Value, chunkSize: 1));
         Print("initialized", same.All(x => x));
         Print("inParent", _initialized);
@@ -222,8 +248,8 @@ public static class PoolScenarios
     [Scenario]
     public static int LargePayloadsRoundTrip(string[] args)
     {
-        using var pool = ProcessPool.Start(new ProcessPoolOptions { WorkerCount = 2, RingCapacity = 1 << 16 });
-        byte[] big = new byte[3_000_000];
+        using var pool = ProcessPool.Start(With(args, new ProcessPoolOptions { WorkerCount = 2, RingCapacity = 1 << 16 }));
+        byte[] big = new byte[args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3_000_000];
         new Random(7).NextBytes(big);
         byte[] echoed = Run(() => pool.SubmitAsync(
             static (byte[] b) =>
@@ -239,9 +265,28 @@ public static class PoolScenarios
     }
 
     [Scenario]
+    public static int GarbageCollectionInWorkers(string[] args)
+    {
+        using var pool = ProcessPool.Start(With(args, new ProcessPoolOptions { WorkerCount = 2 }));
+        IReadOnlyList<int> collections = Run(() => pool.MapAsync(Enumerable.Range(0, 8), static i =>
+        {
+            var garbage = new List<byte[]>();
+            for (int n = 0; n < 200; n++)
+            {
+                garbage.Add(new byte[100_000]);
+            }
+
+            GC.Collect();
+            return GC.CollectionCount(0) > 0 ? garbage.Count : -1;
+        }, chunkSize: 1));
+        Print("collected", collections.All(c => c == 200));
+        return 0;
+    }
+
+    [Scenario]
     public static int PoolThenSleep(string[] args)
     {
-        var pool = ProcessPool.Start(new ProcessPoolOptions { WorkerCount = 2 });
+        var pool = ProcessPool.Start(With(args, new ProcessPoolOptions { WorkerCount = 2 }));
         Print("workers", string.Join(',', pool.WorkerPids.Select(p => p.Value)));
         Console.Out.Flush();
         Thread.Sleep(TimeSpan.FromSeconds(60));
@@ -254,13 +299,13 @@ public static class PoolScenarios
     {
         // The first pool and the first Console write trigger one-time runtime initialisation
         // (Console's descriptors, the runtime's signal pipe); later pools must cost nothing.
-        Print("warmUpWorkers", RunOnePool().Count);
+        Print("warmUpWorkers", RunOnePool(args).Count);
         IReadOnlyList<int> before = ProcessInspector.OpenDescriptors();
         int fdsBefore = before.Count;
         IReadOnlyList<Pid> workers = [];
         for (int i = 0; i < 3; i++)
         {
-            workers = RunOnePool();
+            workers = RunOnePool(args);
         }
 
         Print("workersLeft", workers.Count(p => ProcessInspector.State(p.Value) is not null));
@@ -275,9 +320,9 @@ public static class PoolScenarios
         return 0;
     }
 
-    private static IReadOnlyList<Pid> RunOnePool()
+    private static IReadOnlyList<Pid> RunOnePool(string[] args)
     {
-        using var pool = ProcessPool.Start(new ProcessPoolOptions { WorkerCount = 2 });
+        using var pool = ProcessPool.Start(With(args, new ProcessPoolOptions { WorkerCount = 2 }));
         Run(() => pool.MapAsync(Enumerable.Range(0, 100), static x => x));
         return pool.WorkerPids;
     }

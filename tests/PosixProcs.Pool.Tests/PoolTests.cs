@@ -5,114 +5,171 @@ namespace PosixProcs.Pool.Tests;
 
 public class PoolTests
 {
-    [Fact]
-    public void SubmitAsync_HundredThousandSmallTasks_AllResultsCorrect()
+    [Theory]
+    [InlineData(StartMethod.Fork)]
+    [InlineData(StartMethod.Spawn)]
+    [InlineData(StartMethod.ForkServer)]
+    public void SubmitAsync_HundredThousandSmallTasks_AllResultsCorrect(StartMethod method)
     {
-        var values = Helper.Run(nameof(PoolScenarios.ManySmallTasks), null, "100000").Values;
+        var values = Helper.Run(nameof(PoolScenarios.ManySmallTasks), null, method.ToString(), "100000").Values;
         Assert.Equal(values["expected"], values["sum"]);
     }
 
-    [Fact]
-    public void MapAsync_OrderedUnorderedAndStarMap_EveryResultInItsPlace()
+    [Theory]
+    [InlineData(StartMethod.Fork)]
+    [InlineData(StartMethod.Spawn)]
+    [InlineData(StartMethod.ForkServer)]
+    public void MapAsync_OrderedUnorderedAndStarMap_EveryResultInItsPlace(StartMethod method)
     {
-        var values = Helper.Run(nameof(PoolScenarios.OrderedAndUnorderedMaps)).Values;
+        var values = Helper.Run(nameof(PoolScenarios.OrderedAndUnorderedMaps), null, method.ToString()).Values;
         Assert.Equal("True", values["ordered"]);
         Assert.Equal("True", values["unorderedComplete"]);
         Assert.Equal("a,bb", values["starmap"]);
     }
 
-    [Fact]
-    public void SubmitAsync_WorkerKilledMidTask_OnlyThatTaskFailsAndPoolRecovers()
+    [Theory]
+    [InlineData(StartMethod.Fork)]
+    [InlineData(StartMethod.Spawn)]
+    [InlineData(StartMethod.ForkServer)]
+    public void SubmitAsync_WorkerKilledMidTask_OnlyThatTaskFailsAndPoolRecovers(StartMethod method)
     {
-        var values = Helper.Run(nameof(PoolScenarios.WorkerKilledMidTask)).Values;
+        var values = Helper.Run(nameof(PoolScenarios.WorkerKilledMidTask), null, method.ToString()).Values;
         Assert.Equal("killed by SIGKILL", values["crashed"]);
         Assert.Equal("19", values["ok"]);
         Assert.Equal("42", values["after"]);
         Assert.Equal("2", values["workers"]);
     }
 
-    [Fact]
-    public void SubmitAsync_TaskCrashesEveryTime_ReportedAsPoisonAfterRetries()
+    [Theory]
+    [InlineData(StartMethod.Fork)]
+    [InlineData(StartMethod.Spawn)]
+    [InlineData(StartMethod.ForkServer)]
+    public void SubmitAsync_TaskCrashesEveryTime_ReportedAsPoisonAfterRetries(StartMethod method)
     {
-        var values = Helper.Run(nameof(PoolScenarios.PoisonTaskRetried)).Values;
+        var values = Helper.Run(nameof(PoolScenarios.PoisonTaskRetried), null, method.ToString()).Values;
         Assert.Equal("3", values["attempts"]);
         Assert.StartsWith("killed by SIGABRT", values["status"], StringComparison.Ordinal);
         Assert.Equal("1", values["after"]);
     }
 
-    [Fact]
-    public void SubmitAsync_OverTimeout_WorkerKilledAndReplaced()
+    [Theory]
+    [InlineData(StartMethod.Fork)]
+    [InlineData(StartMethod.Spawn)]
+    [InlineData(StartMethod.ForkServer)]
+    public void SubmitAsync_OverTimeout_WorkerKilledAndReplaced(StartMethod method)
     {
-        var values = Helper.Run(nameof(PoolScenarios.TimeoutKillsAndReplaces)).Values;
+        var values = Helper.Run(nameof(PoolScenarios.TimeoutKillsAndReplaces), null, method.ToString()).Values;
         Assert.Equal("True", values["timedOut"]);
         Assert.Equal("5", values["after"]);
         Assert.Equal("True", values["replaced"]);
     }
 
-    [Fact]
-    public void MapAsync_MaxTasksPerWorker_WorkersRecycled()
+    [Theory]
+    [InlineData(StartMethod.Fork)]
+    [InlineData(StartMethod.Spawn)]
+    [InlineData(StartMethod.ForkServer)]
+    public void MapAsync_MaxTasksPerWorker_WorkersRecycled(StartMethod method)
     {
-        var values = Helper.Run(nameof(PoolScenarios.RecyclesAfterMaxTasks)).Values;
+        var values = Helper.Run(nameof(PoolScenarios.RecyclesAfterMaxTasks), null, method.ToString()).Values;
         Assert.True(int.Parse(values["distinctPids"], System.Globalization.CultureInfo.InvariantCulture) >= 8, values["distinctPids"]);
         Assert.True(int.Parse(values["maxPerPid"], System.Globalization.CultureInfo.InvariantCulture) <= 5, values["maxPerPid"]);
     }
 
-    [Fact]
-    public void SubmitAsync_Cancelled_RunningKilledQueuedDropped()
+    [Theory]
+    [InlineData(StartMethod.Fork)]
+    [InlineData(StartMethod.Spawn)]
+    [InlineData(StartMethod.ForkServer)]
+    public void SubmitAsync_Cancelled_RunningKilledQueuedDropped(StartMethod method)
     {
-        var values = Helper.Run(nameof(PoolScenarios.CancellationKillsRunningAndDropsQueued)).Values;
+        var values = Helper.Run(nameof(PoolScenarios.CancellationKillsRunningAndDropsQueued), null, method.ToString()).Values;
         Assert.Equal("cancelled", values["running"]);
         Assert.Equal("cancelled", values["queued"]);
         Assert.Equal("3", values["after"]);
     }
 
-    [Fact]
-    public void SubmitAsync_UserCodeThrows_TypeAndStackComeBack()
+    [Theory]
+    [InlineData(StartMethod.Fork)]
+    [InlineData(StartMethod.Spawn)]
+    [InlineData(StartMethod.ForkServer)]
+    public void SubmitAsync_UserCodeThrows_TypeAndStackComeBack(StartMethod method)
     {
-        var values = Helper.Run(nameof(PoolScenarios.UserExceptionComesBack)).Values;
+        var values = Helper.Run(nameof(PoolScenarios.UserExceptionComesBack), null, method.ToString()).Values;
         Assert.Equal("System.FormatException", values["type"]);
         Assert.Equal("True", values["hasStack"]);
     }
 
-    [Fact]
-    public void SubmitAsync_ClosureCreatedAfterStart_SeesCapturedState()
+    [Theory]
+    [InlineData(StartMethod.Spawn)]
+    [InlineData(StartMethod.ForkServer)]
+    public void SubmitAsync_ClosureWithoutFork_RefusedWithReason(StartMethod method)
     {
-        var values = Helper.Run(nameof(PoolScenarios.ClosuresCaptureState)).Values;
+        var values = Helper.Run(nameof(PoolScenarios.ClosuresRefusedWithoutFork), null, method.ToString()).Values;
+        Assert.Equal("True", values["refused"]);
+        Assert.Equal("7", values["staticStillWorks"]);
+    }
+
+    [Fact]
+    public void SubmitAsync_ClosureCreatedAfterStartUnderFork_SeesCapturedState()
+    {
+        var values = Helper.Run(nameof(PoolScenarios.ClosuresCaptureState), null, "Fork").Values;
         Assert.Equal("sum:1498500", values["closure"]);
         Assert.Equal("3,30,2997", values["lookups"]);
     }
 
-    [Fact]
-    public void Start_Initializer_RunsInEachWorkerNotInParent()
+    [Theory]
+    [InlineData(StartMethod.Fork)]
+    [InlineData(StartMethod.Spawn)]
+    [InlineData(StartMethod.ForkServer)]
+    public void Start_Initializer_RunsInEachWorkerNotInParent(StartMethod method)
     {
-        var values = Helper.Run(nameof(PoolScenarios.InitializerRunsInEachWorker)).Values;
+        var values = Helper.Run(nameof(PoolScenarios.InitializerRunsInEachWorker), null, method.ToString()).Values;
         Assert.Equal("True", values["initialized"]);
         Assert.Equal("0", values["inParent"]);
     }
 
-    [Fact]
-    public void SubmitAsync_PayloadLargerThanRing_RoundTripsInFragments()
+    [Theory]
+    [InlineData(StartMethod.Fork)]
+    [InlineData(StartMethod.Spawn)]
+    [InlineData(StartMethod.ForkServer)]
+    public void SubmitAsync_PayloadLargerThanRing_RoundTripsInFragments(StartMethod method)
     {
-        var values = Helper.Run(nameof(PoolScenarios.LargePayloadsRoundTrip)).Values;
+        var values = Helper.Run(nameof(PoolScenarios.LargePayloadsRoundTrip), null, method.ToString()).Values;
         Assert.Equal("True", values["same"]);
     }
 
-    [Fact]
-    public void Dispose_AfterWork_NoWorkersZombiesOrDescriptorsLeft()
+    [Theory]
+    [InlineData(StartMethod.Fork)]
+    [InlineData(StartMethod.Spawn)]
+    [InlineData(StartMethod.ForkServer)]
+    public void Dispose_AfterWork_NoWorkersZombiesOrDescriptorsLeft(StartMethod method)
     {
-        var values = Helper.Run(nameof(PoolScenarios.ShutdownLeavesNothing)).Values;
+        var values = Helper.Run(nameof(PoolScenarios.ShutdownLeavesNothing), null, method.ToString()).Values;
         Assert.Equal("0", values["workersLeft"]);
         Assert.Equal("0", values["zombies"]);
         Assert.Equal("0", values["fdGrowth"]);
     }
 
-    [Fact]
-    public async Task Start_ParentKilledWithSigkill_NoWorkerRemains()
+    [Theory]
+    [InlineData(StartMethod.Fork)]
+    [InlineData(StartMethod.Spawn)]
+    [InlineData(StartMethod.ForkServer)]
+    public void MapAsync_WorkersAllocateAndCollect_NoWorkerAborts(StartMethod method)
+    {
+        var values = Helper.Run(nameof(PoolScenarios.GarbageCollectionInWorkers), null, method.ToString()).Values;
+        Assert.Equal("True", values["collected"]);
+    }
+
+    [Theory]
+    [InlineData(StartMethod.Fork)]
+    [InlineData(StartMethod.Spawn)]
+    [InlineData(StartMethod.ForkServer)]
+    public async Task Start_ParentKilledWithSigkill_NoWorkerRemains(StartMethod method)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
         start.ArgumentList.Add(typeof(Helper).Assembly.Location);
         start.ArgumentList.Add(Scenarios.Verb);
         start.ArgumentList.Add(nameof(PoolScenarios.PoolThenSleep));
+        start.ArgumentList.Add(method.ToString());
         using var parent = Process.Start(start)!;
         string? line = await parent.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
         Assert.NotNull(line);
