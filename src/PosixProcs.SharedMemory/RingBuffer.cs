@@ -282,8 +282,8 @@ public abstract unsafe class RingBuffer
     /// <param name="maxRecords">At most this many records (1 or more).</param>
     /// <returns>How many records were handed to <paramref name="handler"/>; 0 if none was ready.</returns>
     /// <remarks>
-    /// A batch stops at the end of the buffer: a call may return fewer records than are ready.
-    /// If <paramref name="handler"/> throws, the record it was given counts as read.
+    /// The head moves once per contiguous run of records, not once per record. If
+    /// <paramref name="handler"/> throws, the record it was given counts as read.
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="handler"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRecords"/> is below 1.</exception>
@@ -294,39 +294,13 @@ public abstract unsafe class RingBuffer
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRecords);
         ThrowIfDisposed();
-        long head = *Head;
-        int headIndex = (int)(head & Mask);
-        int contiguous = Capacity - headIndex;
-        int bytesRead = 0;
-        int records = 0;
-        try
-        {
-            while (bytesRead < contiguous && records < maxRecords)
-            {
-                byte* record = Records + headIndex + bytesRead;
-                int length = Volatile.Read(ref *(int*)(record + RingRecord.LengthOffset));
-                if (length <= 0)
-                {
-                    break;
-                }
 
-                bytesRead += RingRecord.Align(length);
-                int type = *(int*)(record + RingRecord.TypeOffset);
-                if (type == RingRecord.PaddingType)
-                {
-                    continue;
-                }
-
-                records++;
-                handler(type, new ReadOnlySpan<byte>(record + RingRecord.HeaderLength, length - RingRecord.HeaderLength));
-            }
-        }
-        finally
+        // Records never straddle the end of the buffer, so a pass reads one contiguous run;
+        // a pass that reached the end (often over padding) is followed by one from index 0.
+        int records = ReadContiguous(handler, maxRecords, out bool reachedEnd);
+        if (reachedEnd && records < maxRecords)
         {
-            if (bytesRead > 0)
-            {
-                Consume(head, headIndex, bytesRead);
-            }
+            records += ReadContiguous(handler, maxRecords - records, out _);
         }
 
         return records;
@@ -524,6 +498,47 @@ public abstract unsafe class RingBuffer
                 $"A ring's capacity must be a power of two from {RingBufferLayout.MinimumCapacity} to {RingBufferLayout.MaximumCapacity}; got {capacity} (nearest power of two above: {(capacity > 0 && capacity <= RingBufferLayout.MaximumCapacity ? BitOperations.RoundUpToPowerOf2((uint)capacity) : RingBufferLayout.MinimumCapacity)}).",
                 parameterName);
         }
+    }
+
+    private int ReadContiguous(RingRecordHandler handler, int maxRecords, out bool reachedEnd)
+    {
+        long head = *Head;
+        int headIndex = (int)(head & Mask);
+        int contiguous = Capacity - headIndex;
+        int bytesRead = 0;
+        int records = 0;
+        try
+        {
+            while (bytesRead < contiguous && records < maxRecords)
+            {
+                byte* record = Records + headIndex + bytesRead;
+                int length = Volatile.Read(ref *(int*)(record + RingRecord.LengthOffset));
+                if (length <= 0)
+                {
+                    break;
+                }
+
+                bytesRead += RingRecord.Align(length);
+                int type = *(int*)(record + RingRecord.TypeOffset);
+                if (type == RingRecord.PaddingType)
+                {
+                    continue;
+                }
+
+                records++;
+                handler(type, new ReadOnlySpan<byte>(record + RingRecord.HeaderLength, length - RingRecord.HeaderLength));
+            }
+        }
+        finally
+        {
+            if (bytesRead > 0)
+            {
+                Consume(head, headIndex, bytesRead);
+            }
+        }
+
+        reachedEnd = bytesRead == contiguous;
+        return records;
     }
 
     private static void ClearRecords(byte* records, int capacity)
