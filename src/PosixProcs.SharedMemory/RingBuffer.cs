@@ -238,7 +238,12 @@ public abstract unsafe class RingBuffer
     public bool Write(int type, ReadOnlySpan<byte> payload, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         CheckRecord(type, payload.Length);
-        Deadline deadline = Deadline.After(timeout);
+        return WriteWaiting(type, payload, Deadline.After(timeout), stopWaiting: null, cancellationToken);
+    }
+
+    /// <summary>The writing loop behind <see cref="Write"/>; <paramref name="stopWaiting"/> ends a wait early (a closed queue).</summary>
+    internal bool WriteWaiting(int type, ReadOnlySpan<byte> payload, Deadline deadline, Func<bool>? stopWaiting, CancellationToken cancellationToken)
+    {
         SpinWait spinner = default;
         while (true)
         {
@@ -246,6 +251,11 @@ public abstract unsafe class RingBuffer
             if (TryWrite(type, payload))
             {
                 return true;
+            }
+
+            if (stopWaiting?.Invoke() == true)
+            {
+                return false;
             }
 
             if (!spinner.NextSpinWillYield)
@@ -263,6 +273,11 @@ public abstract unsafe class RingBuffer
                 if (TryWrite(type, payload))
                 {
                     return true;
+                }
+
+                if (stopWaiting?.Invoke() == true)
+                {
+                    return false;
                 }
 
                 if (!FutexSleep.OnSequence(_spaceSignal, signal, deadline, cancellationToken))
@@ -430,8 +445,12 @@ public abstract unsafe class RingBuffer
         }
     }
 
-    /// <summary>Wakes a sleeping consumer whether or not there is data (a queue was closed).</summary>
-    internal void WakeConsumer() => FutexSleep.BumpAndWake((nint)_dataSignal);
+    /// <summary>Wakes a sleeping consumer and every sleeping producer whether or not anything changed (a queue was closed).</summary>
+    internal void WakeAll()
+    {
+        FutexSleep.BumpAndWake((nint)_dataSignal);
+        FutexSleep.BumpAndWake((nint)_spaceSignal);
+    }
 
     /// <summary>Moves the tail over <paramref name="alignedLength"/> bytes (plus padding at the end of the buffer, written here).</summary>
     /// <returns>The record's index, or -1 when there is no room.</returns>

@@ -1,5 +1,4 @@
 using PosixProcs.SharedMemory;
-using PosixProcs.Testing;
 
 namespace PosixProcs.SharedMemoryTests;
 
@@ -12,16 +11,32 @@ public class LeakTests
     [InlineData(SharedMemoryBacking.Descriptor)]
     public void Create_ThousandCyclesWithRingAndLock_NoDescriptorGrowthNoShmFiles(SharedMemoryBacking backing)
     {
+        // Counted by kind rather than in total: the test host opens and closes descriptors
+        // of its own (pipes of earlier helper processes) at any moment.
         string[] shmBefore = ShmFiles();
         Cycle(backing);
-        IReadOnlyList<int> before = ProcessInspector.OpenDescriptors();
+        int descriptorsBefore = SharedMemoryDescriptors();
+        int mappingsBefore = SharedMappings();
         for (int i = 0; i < 1000; i++)
         {
             Cycle(backing);
         }
 
-        Assert.Equal(before, ProcessInspector.OpenDescriptors());
+        Assert.Equal(descriptorsBefore, SharedMemoryDescriptors());
+        Assert.Equal(mappingsBefore, SharedMappings());
         Assert.Equal(shmBefore, ShmFiles());
+    }
+
+    [Fact]
+    public void SharedMemoryDescriptors_RegionAlive_CountsIt()
+    {
+        // The counters above must see what they look for, or the leak test could never fail.
+        int descriptors = SharedMemoryDescriptors();
+        int mappings = SharedMappings();
+        using var backed = SharedMemoryRegion.Create(100, new SharedMemoryOptions { Backing = SharedMemoryBacking.Descriptor });
+        using var anonymous = SharedMemoryRegion.Create(100);
+        Assert.Equal(descriptors + 1, SharedMemoryDescriptors());
+        Assert.Equal(mappings + 2, SharedMappings());
     }
 
     private static void Cycle(SharedMemoryBacking backing)
@@ -40,6 +55,14 @@ public class LeakTests
         Helper.RunOk(nameof(SharedMemoryScenarios.LockHolderKilled));
         Assert.Equal(shmBefore, ShmFiles());
     }
+
+    /// <summary>Open descriptors that refer to shared memory objects (memfd or /dev/shm).</summary>
+    private static int SharedMemoryDescriptors() =>
+        Directory.GetFiles("/proc/self/fd").Count(fd => new FileInfo(fd).LinkTarget is { } target && (target.StartsWith("/memfd:", StringComparison.Ordinal) || target.StartsWith("/dev/shm/", StringComparison.Ordinal)));
+
+    /// <summary>Shared mappings of memfds and of anonymous shared memory (shown as /dev/zero).</summary>
+    private static int SharedMappings() =>
+        File.ReadLines("/proc/self/maps").Count(line => line.Contains("/memfd:", StringComparison.Ordinal) || line.Contains("/dev/zero", StringComparison.Ordinal));
 
     private static string[] ShmFiles() => Directory.Exists("/dev/shm") ? Directory.GetFiles("/dev/shm").Order(StringComparer.Ordinal).ToArray() : [];
 }

@@ -320,6 +320,87 @@ public static class SharedMemoryScenarios
     }
 
     /// <summary>
+    /// Two producer processes enqueue <c>args[0]</c> JSON messages each and then Join; this
+    /// process dequeues and marks each done, so both Joins return.
+    /// </summary>
+    [Scenario]
+    public static int QueueTwoProducersJoin(string[] args)
+    {
+        int perProducer = int.Parse(args[0], CultureInfo.InvariantCulture);
+        using SharedQueue<QueueMessage> queue = SharedQueue.Create<QueueMessage>(new SharedQueueOptions { Capacity = 16 * 1024 });
+        var producers = new Pid[2];
+        for (int p = 0; p < producers.Length; p++)
+        {
+            int producer = p;
+            producers[p] = Children.Fork(() =>
+            {
+                for (int i = 0; i < perProducer; i++)
+                {
+                    if (!queue.TryEnqueue(new QueueMessage(producer, i, $"item {i} of {producer}"), TimeSpan.FromSeconds(30)))
+                    {
+                        return 3;
+                    }
+                }
+
+                return queue.Join(TimeSpan.FromSeconds(60)) ? 0 : 4;
+            });
+        }
+
+        int[] next = new int[2];
+        int received = 0;
+        int errors = 0;
+        while (received < 2 * perProducer && queue.TryDequeue(out QueueMessage? message, TimeSpan.FromSeconds(30)))
+        {
+            bool ok = message.Producer is 0 or 1 && message.Sequence == next[message.Producer] && message.Text == $"item {message.Sequence} of {message.Producer}";
+            if (ok)
+            {
+                next[message.Producer]++;
+            }
+            else
+            {
+                errors++;
+            }
+
+            received++;
+            queue.TaskDone();
+        }
+
+        for (int p = 0; p < producers.Length; p++)
+        {
+            Console.WriteLine($"producer{p}={Children.Reap(producers[p], ChildTimeout)}");
+        }
+
+        Console.WriteLine($"received={received}");
+        Console.WriteLine($"errors={errors}");
+        Console.WriteLine($"unfinished={queue.UnfinishedCount}");
+        return 0;
+    }
+
+    /// <summary>A reader process sleeps on an empty queue with no timeout; this process closes the queue.</summary>
+    [Scenario]
+    public static int QueueCloseWakesReaderProcess(string[] args)
+    {
+        using SharedQueue<int> queue = SharedQueue.Create<int>();
+        using var region = SharedMemoryRegion.Create(Posix.PageSize);
+        SharedEvent started = SharedEvent.Create(region);
+        Pid reader = Children.Fork(() =>
+        {
+            started.Set();
+            bool got = queue.TryDequeue(out _, Timeout.InfiniteTimeSpan);
+            return !got && queue.IsClosed ? 0 : 3;
+        });
+
+        started.Wait(TimeSpan.FromSeconds(30));
+        Thread.Sleep(50);
+        queue.Close();
+        Console.WriteLine($"reader={Children.Reap(reader, TimeSpan.FromSeconds(30))}");
+        return 0;
+    }
+
+    /// <summary>A message with a string, serialized as JSON by <see cref="SharedQueue{T}"/>.</summary>
+    public sealed record QueueMessage(int Producer, int Sequence, string Text);
+
+    /// <summary>
     /// Run as a spawned program (not forked): attaches the shared memory passed as descriptor
     /// <c>args[0]</c> with length <c>args[1]</c> and adds 1 to the long at offset 0.
     /// </summary>
