@@ -6,6 +6,7 @@ namespace PosixProcs.SharedMemory;
 public sealed class SharedQueueOptions
 {
     private int _capacity = 64 * 1024;
+    private SharedMemoryOptions _memory = new();
 
     /// <summary>
     /// Bytes for messages in the underlying ring (headers and alignment included): a power of
@@ -27,5 +28,14 @@ public sealed class SharedQueueOptions
     }
 
     /// <summary>The queue's memory: backing (anonymous for fork, descriptor to hand to a spawned program) and pre-faulting. Default: anonymous.</summary>
-    public SharedMemoryOptions Memory { get; set; } = new();
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    public SharedMemoryOptions Memory
+    {
+        get => _memory;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            _memory = value;
+        }
+    }
 }

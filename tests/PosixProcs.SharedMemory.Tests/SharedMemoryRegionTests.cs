@@ -18,6 +18,35 @@ public class SharedMemoryRegionTests
     }
 
     [Fact]
+    public void Create_Populate_TouchingPagesCostsNoFaults()
+    {
+        const int Pages = 128;
+        using var region = SharedMemoryRegion.Create((long)Pages * Posix.PageSize, new SharedMemoryOptions { Backing = SharedMemoryBacking.Descriptor, Populate = true });
+        long before = Posix.GetResourceUsage(ResourceUsageTarget.Thread).MinorFaults;
+        for (int page = 0; page < Pages; page++)
+        {
+            region.Span[page * Posix.PageSize] = 1;
+        }
+
+        Assert.InRange(Posix.GetResourceUsage(ResourceUsageTarget.Thread).MinorFaults - before, 0, 16);
+    }
+
+    [Fact]
+    public void Create_HugePages_SucceedsWhereTheKernelHasThemElseThrowsPosixException()
+    {
+        var options = new SharedMemoryOptions { HugePages = true };
+        if (!File.Exists("/sys/kernel/mm/transparent_hugepage/enabled"))
+        {
+            Assert.Throws<PosixException>(() => SharedMemoryRegion.Create(4 << 20, options));
+            return;
+        }
+
+        using var region = SharedMemoryRegion.Create(4 << 20, options);
+        region.Span[0] = 1;
+        Assert.Equal(1, region.Span[0]);
+    }
+
+    [Fact]
     public void Create_Anonymous_HasNoDescriptor()
     {
         using var region = SharedMemoryRegion.Create(100);
