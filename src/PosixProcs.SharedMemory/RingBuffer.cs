@@ -241,55 +241,52 @@ public abstract unsafe class RingBuffer
         return WriteWaiting(type, payload, Deadline.After(timeout), stopWaiting: null, cancellationToken);
     }
 
-    /// <summary>The writing loop behind <see cref="Write"/>; <paramref name="stopWaiting"/> ends a wait early (a closed queue).</summary>
-    internal bool WriteWaiting(int type, ReadOnlySpan<byte> payload, Deadline deadline, Func<bool>? stopWaiting, CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims space for a record of <paramref name="length"/> payload bytes, waiting for room
+    /// as <see cref="Write"/> does; then write the payload in place and commit.
+    /// </summary>
+    /// <param name="type">The record's type, 1 or more.</param>
+    /// <param name="length">Payload bytes, 0 to <see cref="MaxPayloadLength"/>.</param>
+    /// <param name="timeout">How long to wait at most; <see cref="Timeout.InfiniteTimeSpan"/> for ever.</param>
+    /// <param name="claim">The claimed space when true is returned; commit or abort it exactly once.</param>
+    /// <param name="cancellationToken">Stops the wait.</param>
+    /// <returns>False if the time ran out before there was room.</returns>
+    /// <exception cref="ArgumentException">The type is below 1, or the length is negative or above <see cref="MaxPayloadLength"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The timeout is negative and not infinite.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The region is disposed.</exception>
+    /// <exception cref="PosixException">A futex call failed.</exception>
+    public bool Claim(int type, int length, TimeSpan timeout, out RingClaim claim, CancellationToken cancellationToken = default)
     {
+        CheckRecord(type, length);
+        Deadline deadline = Deadline.After(timeout);
+        int alignedLength = RingRecord.Align(length + RingRecord.HeaderLength);
         SpinWait spinner = default;
-        while (true)
+        while (!TryClaim(type, length, out claim))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (TryWrite(type, payload))
-            {
-                return true;
-            }
-
-            if (stopWaiting?.Invoke() == true)
+            if (!AwaitSpace(alignedLength, ref spinner, deadline, stopWaiting: null, cancellationToken))
             {
                 return false;
             }
+        }
 
-            if (!spinner.NextSpinWillYield)
+        return true;
+    }
+
+    /// <summary>The writing loop behind <see cref="Write"/>; <paramref name="stopWaiting"/> ends a wait early (a closed queue).</summary>
+    internal bool WriteWaiting(int type, ReadOnlySpan<byte> payload, Deadline deadline, Func<bool>? stopWaiting, CancellationToken cancellationToken)
+    {
+        int alignedLength = RingRecord.Align(payload.Length + RingRecord.HeaderLength);
+        SpinWait spinner = default;
+        while (!TryWrite(type, payload))
+        {
+            if (!AwaitSpace(alignedLength, ref spinner, deadline, stopWaiting, cancellationToken))
             {
-                spinner.SpinOnce(sleep1Threshold: -1);
-                continue;
-            }
-
-            // Read the signal before announcing ourselves: a wake-up between here and the
-            // futex call changes it, and the futex call then returns at once.
-            uint signal = Volatile.Read(ref *_spaceSignal);
-            Interlocked.Increment(ref *_producersWaiting);
-            try
-            {
-                if (TryWrite(type, payload))
-                {
-                    return true;
-                }
-
-                if (stopWaiting?.Invoke() == true)
-                {
-                    return false;
-                }
-
-                if (!FutexSleep.OnSequence(_spaceSignal, signal, deadline, cancellationToken))
-                {
-                    return TryWrite(type, payload);
-                }
-            }
-            finally
-            {
-                Interlocked.Decrement(ref *_producersWaiting);
+                return false;
             }
         }
+
+        return true;
     }
 
     /// <summary>Reads the records published now, in order, up to <paramref name="maxRecords"/>; never blocks.</summary>
@@ -499,6 +496,53 @@ public abstract unsafe class RingBuffer
         {
             FutexSleep.BumpAndWake((nint)_dataSignal);
         }
+    }
+
+    /// <summary>
+    /// After a claim found no room: spins a little, then sleeps until the consumer frees
+    /// space, the deadline passes or <paramref name="stopWaiting"/> says so.
+    /// </summary>
+    /// <returns>True to try the claim again; false to give up.</returns>
+    private bool AwaitSpace(int alignedLength, ref SpinWait spinner, Deadline deadline, Func<bool>? stopWaiting, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (stopWaiting?.Invoke() == true)
+        {
+            return false;
+        }
+
+        if (!spinner.NextSpinWillYield)
+        {
+            spinner.SpinOnce(sleep1Threshold: -1);
+            return true;
+        }
+
+        // Read the signal before announcing ourselves: a wake-up between here and the futex
+        // call changes it, and the futex call then returns at once. After announcing, look
+        // again: space freed before the consumer could see us would otherwise be missed.
+        uint signal = Volatile.Read(ref *_spaceSignal);
+        Interlocked.Increment(ref *_producersWaiting);
+        try
+        {
+            if (HasRoomFor(alignedLength))
+            {
+                return true;
+            }
+
+            return FutexSleep.OnSequence(_spaceSignal, signal, deadline, cancellationToken) || HasRoomFor(alignedLength);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref *_producersWaiting);
+        }
+    }
+
+    /// <summary>Whether a claim of <paramref name="alignedLength"/> bytes would fit now (a snapshot).</summary>
+    private bool HasRoomFor(int alignedLength)
+    {
+        long head = Volatile.Read(ref *Head);
+        long tail = Volatile.Read(ref *Tail);
+        return RequiredSpace(tail, alignedLength, out _) <= Capacity - (tail - head);
     }
 
     private static RingBuffer Open(SharedMemoryRegion region, byte* start, int capacity, RingBufferProducers producers) =>

@@ -256,6 +256,43 @@ public abstract class RingBufferContractTests : IDisposable
     }
 
     [Fact]
+    public void Claim_FullUntilTimeout_ReturnsFalseWithEmptyClaim()
+    {
+        while (Ring.TryWrite(1, new byte[8]))
+        {
+        }
+
+        Assert.False(Ring.Claim(1, 8, TimeSpan.FromMilliseconds(30), out RingClaim claim));
+        Assert.Equal(0, claim.Span.Length);
+    }
+
+    [Fact]
+    public async Task Claim_SleepingClaimer_WokenWhenReaderFreesSpace()
+    {
+        while (Ring.TryWrite(1, new byte[8]))
+        {
+        }
+
+        Task<bool> claimer = Task.Run(() =>
+        {
+            if (!Ring.Claim(2, 8, TimeSpan.FromSeconds(30), out RingClaim claim))
+            {
+                return false;
+            }
+
+            claim.Span.Fill(0xAB);
+            claim.Commit();
+            return true;
+        });
+        await Task.Delay(50);
+        Assert.Equal(1, Ring.TryRead((_, _) => { }, maxRecords: 1));
+        Assert.True(await claimer.WaitAsync(TimeSpan.FromSeconds(30)));
+        var last = new List<int>();
+        Ring.TryRead((t, p) => last.Add(t == 2 && p.IndexOfAnyExcept((byte)0xAB) < 0 ? 2 : t));
+        Assert.Equal(2, last[^1]);
+    }
+
+    [Fact]
     public void Unblock_ClaimNeverCommitted_LaterRecordsDelivered()
     {
         Assert.True(Ring.TryClaim(1, 20, out _));

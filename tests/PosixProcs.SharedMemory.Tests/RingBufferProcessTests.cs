@@ -3,15 +3,19 @@ namespace PosixProcs.SharedMemoryTests;
 [Collection(SerialChildProcesses.Name)]
 public class RingBufferProcessTests
 {
-    [Fact]
-    public void Write_TwoProducerProcessesMillionRecordsEach_ConsumerSeesEachOnceInOrder()
+    [Theory]
+    [InlineData(1_000_000, 2, "Many", "write")]
+    [InlineData(200_000, 2, "Many", "claim")]
+    [InlineData(1_000_000, 1, "One", "claim")]
+    [InlineData(200_000, 1, "One", "write")]
+    public void Write_ProducerProcessesIntoOneRing_ConsumerSeesEachOnceInOrder(int perProducer, int producers, string mode, string api)
     {
-        IReadOnlyDictionary<string, string> values = Helper.RunOk(nameof(SharedMemoryScenarios.TwoProducersOneConsumer), "1000000");
+        IReadOnlyDictionary<string, string> values = Helper.RunOk(nameof(SharedMemoryScenarios.ProducersOneConsumer), $"{perProducer}", $"{producers}", mode, api);
         Assert.Equal("0", values["errors"]);
-        for (int p = 0; p < 2; p++)
+        for (int p = 0; p < producers; p++)
         {
             Assert.Equal("exited with code 0", values[$"producer{p}"]);
-            Assert.Equal("1000000", values[$"count{p}"]);
+            Assert.Equal($"{perProducer}", values[$"count{p}"]);
             Assert.Equal("match", values[$"checksum{p}"]);
         }
 

@@ -46,19 +46,24 @@ public static class SharedMemoryScenarios
     }
 
     /// <summary>
-    /// Two producer processes write <c>args[0]</c> records each into one multi-producer ring;
-    /// this process consumes and checks exactly-once delivery, per-producer order and checksums.
-    /// Record: producer (4 bytes), sequence (8), a value derived from both (8), and a tail of
-    /// 0..7 bytes, so that lengths vary and records wrap at every alignment.
+    /// <c>args[1]</c> producer processes write <c>args[0]</c> records each into one ring of
+    /// mode <c>args[2]</c>, through <c>Write</c> (copy) or <c>Claim</c> (zero-copy) as
+    /// <c>args[3]</c> says; this process consumes in batches and checks exactly-once delivery,
+    /// per-producer order and checksums. Record: producer (4 bytes), sequence (8), a value
+    /// derived from both (8), and a tail of 0..7 bytes, so that lengths vary and records wrap
+    /// at every alignment.
     /// </summary>
     [Scenario]
-    public static int TwoProducersOneConsumer(string[] args)
+    public static int ProducersOneConsumer(string[] args)
     {
         long perProducer = long.Parse(args[0], CultureInfo.InvariantCulture);
+        int producerCount = int.Parse(args[1], CultureInfo.InvariantCulture);
+        RingBufferProducers mode = Enum.Parse<RingBufferProducers>(args[2]);
+        bool zeroCopy = args[3] == "claim";
         const int Capacity = 64 * 1024;
         using var region = SharedMemoryRegion.Create(RingBuffer.RequiredLength(Capacity), new SharedMemoryOptions { Populate = true });
-        RingBuffer ring = RingBuffer.Create(region, Capacity, RingBufferProducers.Many);
-        var producers = new Pid[2];
+        RingBuffer ring = RingBuffer.Create(region, Capacity, mode);
+        var producers = new Pid[producerCount];
         for (int p = 0; p < producers.Length; p++)
         {
             int producer = p;
@@ -72,7 +77,22 @@ public static class SharedMemoryScenarios
                     BinaryPrimitives.WriteInt64LittleEndian(record[4..], sequence);
                     BinaryPrimitives.WriteInt64LittleEndian(record[12..], Mix(producer, sequence));
                     record[20..length].Fill((byte)length);
-                    if (!ring.Write(1 + producer, record[..length], TimeSpan.FromSeconds(30)))
+                    bool written;
+                    if (zeroCopy)
+                    {
+                        written = ring.Claim(1 + producer, length, TimeSpan.FromSeconds(30), out RingClaim claim);
+                        if (written)
+                        {
+                            record[..length].CopyTo(claim.Span);
+                            claim.Commit();
+                        }
+                    }
+                    else
+                    {
+                        written = ring.Write(1 + producer, record[..length], TimeSpan.FromSeconds(30));
+                    }
+
+                    if (!written)
                     {
                         Console.Error.WriteLine($"producer {producer} timed out at {sequence}");
                         return 3;
@@ -83,8 +103,8 @@ public static class SharedMemoryScenarios
             });
         }
 
-        long[] next = new long[2];
-        long[] checksum = new long[2];
+        long[] next = new long[producerCount];
+        long[] checksum = new long[producerCount];
         long errors = 0;
         long total = 0;
         void Check(int type, ReadOnlySpan<byte> payload)
@@ -92,7 +112,7 @@ public static class SharedMemoryScenarios
             int producer = BinaryPrimitives.ReadInt32LittleEndian(payload);
             long sequence = BinaryPrimitives.ReadInt64LittleEndian(payload[4..]);
             long value = BinaryPrimitives.ReadInt64LittleEndian(payload[12..]);
-            bool ok = producer is 0 or 1
+            bool ok = producer >= 0 && producer < producerCount
                 && type == producer + 1
                 && sequence == next[producer]
                 && payload.Length == 20 + (int)(sequence % 8)
@@ -102,7 +122,7 @@ public static class SharedMemoryScenarios
             {
                 if (errors++ < 5)
                 {
-                    Console.Error.WriteLine($"bad record: type {type} producer {producer} sequence {sequence} (expected {(producer is 0 or 1 ? next[producer] : -1)}) length {payload.Length}");
+                    Console.Error.WriteLine($"bad record: type {type} producer {producer} sequence {sequence} (expected {(producer >= 0 && producer < producerCount ? next[producer] : -1)}) length {payload.Length}");
                 }
 
                 return;
@@ -113,7 +133,7 @@ public static class SharedMemoryScenarios
             total++;
         }
 
-        while (total < 2 * perProducer && errors == 0)
+        while (total < producerCount * perProducer && errors == 0)
         {
             if (ring.Read(Check, TimeSpan.FromSeconds(30), maxRecords: 256) == 0)
             {
