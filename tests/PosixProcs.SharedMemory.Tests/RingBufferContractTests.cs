@@ -243,6 +243,18 @@ public abstract class RingBufferContractTests : IDisposable
     }
 
     [Fact]
+    public async Task Read_NoSpinningAtAll_SleepsAndIsWoken()
+    {
+        Ring.SpinsBeforeSleep = 0;
+        Assert.Throws<ArgumentOutOfRangeException>(() => Ring.SpinsBeforeSleep = -1);
+        Task<int> reader = Task.Run(() => Ring.Read((_, _) => { }, TimeSpan.FromSeconds(30)));
+        await Task.Delay(50);
+        Assert.True(Ring.TryWrite(1, [1]));
+        Assert.Equal(1, await reader.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(RingBuffer.DefaultSpinsBeforeSleep, RingBuffer.Attach(_region).SpinsBeforeSleep);
+    }
+
+    [Fact]
     public async Task Write_SleepingWriter_WokenWhenReaderFreesSpace()
     {
         while (Ring.TryWrite(1, new byte[8]))
