@@ -20,6 +20,8 @@ namespace PosixProcs.SharedMemory;
 /// <para>Create the queue before forking (children inherit it), or with a descriptor backing
 /// and hand <see cref="Region"/>'s descriptor to a spawned program, which calls
 /// <see cref="SharedQueue.Attach{T}"/>. Dequeue from one thread of one process at a time.</para>
+/// <para>An item whose deserialization throws is consumed all the same; the exception
+/// reaches the caller of the dequeue, and the item still counts as unfinished.</para>
 /// <para>Create one with <see cref="SharedQueue.Create{T}"/>.</para>
 /// </remarks>
 [SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "It is a queue, named as Python's multiprocessing users look for it.")]

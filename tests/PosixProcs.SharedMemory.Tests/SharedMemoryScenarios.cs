@@ -181,7 +181,8 @@ public static class SharedMemoryScenarios
 
             claim.Span[..50].Fill(0xEE);
             claimed.Set();
-            Thread.Sleep(Timeout.Infinite);
+            // Until killed; bounded, so that a parent that fails early leaves no orphan for long.
+            Thread.Sleep(TimeSpan.FromSeconds(60));
             return 0;
         });
 
@@ -225,7 +226,8 @@ public static class SharedMemoryScenarios
             data[0]++;
             data[1]++;
             holding.Set();
-            Thread.Sleep(Timeout.Infinite);
+            // Until killed; bounded, so that a parent that fails early leaves no orphan for long.
+            Thread.Sleep(TimeSpan.FromSeconds(60));
             return 0;
         });
 
@@ -406,7 +408,7 @@ public static class SharedMemoryScenarios
         Pid reader = Children.Fork(() =>
         {
             started.Set();
-            bool got = queue.TryDequeue(out _, Timeout.InfiniteTimeSpan);
+            bool got = queue.TryDequeue(out _, TimeSpan.FromSeconds(60));
             return !got && queue.IsClosed ? 0 : 3;
         });
 

@@ -109,7 +109,7 @@ public class SharedQueueTests
     public async Task Close_SleepingReader_WakesAndReturnsFalse()
     {
         using SharedQueue<int> queue = SharedQueue.Create<int>();
-        Task<bool> reader = Task.Run(() => queue.TryDequeue(out _, Timeout.InfiniteTimeSpan));
+        Task<bool> reader = Task.Run(() => queue.TryDequeue(out _, TimeSpan.FromSeconds(60)));
         await Task.Delay(50);
         queue.Close();
         Assert.False(await reader.WaitAsync(TimeSpan.FromSeconds(30)));
@@ -137,7 +137,7 @@ public class SharedQueueTests
         {
         }
 
-        Task<bool> writer = Task.Run(() => queue.TryEnqueue(2, Timeout.InfiniteTimeSpan));
+        Task<bool> writer = Task.Run(() => queue.TryEnqueue(2, TimeSpan.FromSeconds(60)));
         await Task.Delay(50);
         queue.Close();
         await Assert.ThrowsAsync<InvalidOperationException>(() => writer.WaitAsync(TimeSpan.FromSeconds(30)));
@@ -148,7 +148,7 @@ public class SharedQueueTests
     {
         using SharedQueue<int> queue = SharedQueue.Create<int>();
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(20));
-        Assert.ThrowsAny<OperationCanceledException>(() => queue.TryDequeue(out _, Timeout.InfiniteTimeSpan, cancellation.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => queue.TryDequeue(out _, TimeSpan.FromSeconds(60), cancellation.Token));
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public class SharedSemaphoreAndEventTests
         SharedSemaphore semaphore = SharedSemaphore.Create(region, 0);
         Assert.Throws<ArgumentOutOfRangeException>(() => semaphore.Release(0));
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(20));
-        Assert.ThrowsAny<OperationCanceledException>(() => semaphore.Wait(Timeout.InfiniteTimeSpan, cancellation.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => semaphore.Wait(TimeSpan.FromSeconds(60), cancellation.Token));
     }
 
     [Fact]
