@@ -67,7 +67,7 @@ public class SharedLockTests
     }
 
     [Fact]
-    public void CreateAndOptions_BadArguments_Throw()
+    public void Create_BadArguments_Throw()
     {
         using var region = SharedMemoryRegion.Create(64);
         Assert.Throws<ArgumentException>(() => SharedLock.Create(region, 2));

@@ -175,14 +175,14 @@ public class SharedQueueTests
     }
 
     [Fact]
-    public void Options_BadCapacity_ThrowsWithTheNumber()
+    public void Capacity_NotAPowerOfTwo_ThrowsWithTheNumber()
     {
         var ex = Assert.Throws<ArgumentException>(() => new SharedQueueOptions { Capacity = 1000 });
         Assert.Contains("got 1000", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Queue_TwoProducerProcessesAndJoin_EveryItemOnceAndJoinReturns()
+    public void TryDequeue_TwoProducerProcessesThenJoin_EveryItemOnceAndJoinReturns()
     {
         IReadOnlyDictionary<string, string> values = Helper.RunOk(nameof(SharedMemoryScenarios.QueueTwoProducersJoin), "20000");
         Assert.Equal("exited with code 0", values["producer0"]);

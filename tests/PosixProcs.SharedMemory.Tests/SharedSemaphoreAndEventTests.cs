@@ -6,7 +6,7 @@ namespace PosixProcs.SharedMemoryTests;
 public class SharedSemaphoreAndEventTests
 {
     [Fact]
-    public void Semaphore_CountsDownAndUp_WaitTimesOutAtZero()
+    public void Wait_CountExhausted_TimesOutUntilReleased()
     {
         using var region = SharedMemoryRegion.Create(64);
         SharedSemaphore semaphore = SharedSemaphore.Create(region, 2, 3, offset: 16);
@@ -21,7 +21,7 @@ public class SharedSemaphoreAndEventTests
     }
 
     [Fact]
-    public void Semaphore_BadArguments_Throw()
+    public void Create_BadCounts_Throw()
     {
         using var region = SharedMemoryRegion.Create(64);
         Assert.Throws<ArgumentOutOfRangeException>(() => SharedSemaphore.Create(region, 2, 1));
@@ -34,7 +34,7 @@ public class SharedSemaphoreAndEventTests
     }
 
     [Fact]
-    public void Event_SetWaitReset_AsManualResetEvent()
+    public void Wait_AfterSetAndReset_BehavesAsManualResetEvent()
     {
         using var region = SharedMemoryRegion.Create(64);
         SharedEvent sharedEvent = SharedEvent.Create(region);
@@ -49,7 +49,7 @@ public class SharedSemaphoreAndEventTests
     }
 
     [Fact]
-    public async Task Event_Set_WakesEverySleeper()
+    public async Task Set_SleepersOnOtherThreads_AllWoken()
     {
         using var region = SharedMemoryRegion.Create(64);
         SharedEvent sharedEvent = SharedEvent.Create(region);
@@ -60,7 +60,7 @@ public class SharedSemaphoreAndEventTests
     }
 
     [Fact]
-    public void SemaphoreAndEvent_PingPongBetweenProcesses_EveryRoundCompletes()
+    public void Release_PingPongBetweenProcesses_EveryRoundCompletes()
     {
         IReadOnlyDictionary<string, string> values = Helper.RunOk(nameof(SharedMemoryScenarios.SemaphoreAndEventAcrossProcesses));
         Assert.Equal("1000", values["rounds"]);

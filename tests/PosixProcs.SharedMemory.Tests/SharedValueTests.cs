@@ -24,7 +24,7 @@ public class SharedValueTests
     }
 
     [Fact]
-    public void AtomicOperations_Int_BehaveAsInterlocked()
+    public void Add_ExchangeAndCompareExchangeOnInt_BehaveAsInterlocked()
     {
         using var region = SharedMemoryRegion.Create(64);
         var value = new SharedValue<int>(region, 4);
@@ -37,7 +37,7 @@ public class SharedValueTests
     }
 
     [Fact]
-    public void AtomicOperations_ULongArray_ActOnOneElement()
+    public void Add_ULongArrayElement_WrapsAndTouchesOnlyThatElement()
     {
         using var region = SharedMemoryRegion.Create(64);
         var array = new SharedArray<ulong>(region, 4, 16);
@@ -49,7 +49,7 @@ public class SharedValueTests
     }
 
     [Fact]
-    public void Constructors_MisalignedOrOutside_Throw()
+    public void Constructor_MisalignedOrOutside_Throws()
     {
         using var region = SharedMemoryRegion.Create(64);
         Assert.Throws<ArgumentException>(() => new SharedValue<long>(region, 4));
