@@ -305,6 +305,30 @@ public abstract class RingBufferContractTests : IDisposable
     }
 
     [Fact]
+    public async Task TryWrite_NobodyAsleep_NoWakeUpIsSent()
+    {
+        // The signal words count wake-ups: they move only when a sleeper had announced itself.
+        for (int i = 0; i < 100; i++)
+        {
+            Assert.True(Ring.TryWrite(1, [1]));
+            Assert.Equal(1, Ring.TryRead((_, _) => { }));
+        }
+
+        Assert.Equal(0u, Signal(RingBufferLayout.DataSignalOffset));
+        Assert.Equal(0u, Signal(RingBufferLayout.SpaceSignalOffset));
+
+        Task<int> reader = Task.Run(() => Ring.Read((_, _) => { }, TimeSpan.FromSeconds(30)));
+        while (new SharedValue<int>(_region, RingBufferLayout.ConsumerWaitingOffset).Read() == 0 && !reader.IsCompleted)
+        {
+            await Task.Delay(5);
+        }
+
+        Assert.True(Ring.TryWrite(1, [1]));
+        Assert.Equal(1, await reader.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(1u, Signal(RingBufferLayout.DataSignalOffset));
+    }
+
+    [Fact]
     public void Unblock_ClaimNeverCommitted_LaterRecordsDelivered()
     {
         Assert.True(Ring.TryClaim(1, 20, out _));
@@ -356,6 +380,8 @@ public abstract class RingBufferContractTests : IDisposable
         Assert.True(attached.TryWrite(5, [5]));
         Assert.Equal(1, Ring.TryRead((t, _) => Assert.Equal(5, t)));
     }
+
+    private uint Signal(int offset) => new SharedValue<uint>(_region, offset).Read();
 
     private unsafe ref long Tail() => ref new SharedValue<long>(_region, RingBufferLayout.TailOffset).Reference;
 }
