@@ -46,9 +46,10 @@ internal readonly struct Deadline
             throw new ArgumentOutOfRangeException(parameterName, timeout, "The timeout must be zero or more, or Timeout.InfiniteTimeSpan.");
         }
 
-        long ticks = (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        // In floating point, so that TimeSpan.MaxValue saturates instead of overflowing.
+        double ticks = timeout.TotalSeconds * Stopwatch.Frequency;
         long now = Stopwatch.GetTimestamp();
-        return new Deadline(ticks >= long.MaxValue - now ? long.MaxValue - 1 : now + ticks);
+        return new Deadline(ticks >= long.MaxValue - now ? long.MaxValue - 1 : now + (long)ticks);
     }
 
     /// <summary>The smaller of the time left and <paramref name="slice"/>.</summary>

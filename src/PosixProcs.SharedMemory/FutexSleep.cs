@@ -10,6 +10,9 @@ internal static unsafe class FutexSleep
     /// </summary>
     private static readonly TimeSpan CancellationSlice = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>The longest single futex sleep: callers re-check and sleep again, and the kernel call takes nanoseconds in 64 bits.</summary>
+    private static readonly TimeSpan LongestSleep = TimeSpan.FromHours(1);
+
     /// <summary>
     /// Sleeps while <c>*word == expected</c>, until woken, the deadline, or cancellation.
     /// Cancellation increments <paramref name="word"/> and wakes every sleeper on it, so
@@ -27,14 +30,15 @@ internal static unsafe class FutexSleep
 
         if (!cancellationToken.CanBeCanceled)
         {
-            return Posix.FutexWait(word, expected, deadline.Remaining);
+            Posix.FutexWait(word, expected, deadline.RemainingAtMost(LongestSleep));
+            return !deadline.HasPassed;
         }
 
         using CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(static state => BumpAndWake((nint)state!), (nint)word);
         cancellationToken.ThrowIfCancellationRequested();
-        bool woken = Posix.FutexWait(word, expected, deadline.Remaining);
+        Posix.FutexWait(word, expected, deadline.RemainingAtMost(LongestSleep));
         cancellationToken.ThrowIfCancellationRequested();
-        return woken;
+        return !deadline.HasPassed;
     }
 
     /// <summary>
@@ -59,7 +63,7 @@ internal static unsafe class FutexSleep
 
         if (!cancellationToken.CanBeCanceled)
         {
-            Posix.FutexWait(word, expected, deadline.RemainingAtMost(maximumSlice));
+            Posix.FutexWait(word, expected, deadline.RemainingAtMost(maximumSlice == Timeout.InfiniteTimeSpan || maximumSlice > LongestSleep ? LongestSleep : maximumSlice));
             return !deadline.HasPassed;
         }
 

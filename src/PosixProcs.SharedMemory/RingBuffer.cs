@@ -23,12 +23,14 @@ namespace PosixProcs.SharedMemory;
 /// <para>The consumer reads published records from the head, then zeroes the bytes it has
 /// read (so the next claim there starts from length 0) and moves the head with a release store.</para>
 /// <para>Full buffers are reported by <see cref="TryWrite"/> and <see cref="TryClaim"/> returning
-/// false: no exception on the hot path. The blocking <see cref="Write"/> and
+/// false: no exception on the hot path. The blocking <see cref="Write"/>, <see cref="Claim"/> and
 /// <see cref="Read(RingRecordHandler, TimeSpan, int, CancellationToken)"/> spin briefly and then
 /// sleep on a futex word; the other side only makes the wake-up system call when a sleeper
 /// has said it is sleeping.</para>
 /// <para>A producer that dies between claim and publish leaves the consumer stuck at its
-/// record; after a timeout, the consumer calls <see cref="Unblock"/> to turn it into padding.</para>
+/// record; after a timeout, the consumer calls <see cref="Unblock"/> to turn it into padding.
+/// A producer killed while asleep leaves its announcement behind: the consumer then makes
+/// a needless wake-up call per batch, a cost but not an error.</para>
 /// <para>The consumer side (reads, <see cref="Unblock"/>) must be used by one thread of one
 /// process at a time; with <see cref="RingBufferProducers.One"/>, so must the producer side.</para>
 /// </remarks>
@@ -39,6 +41,7 @@ public abstract unsafe class RingBuffer
     private readonly uint* _dataSignal;
     private readonly int* _producersWaiting;
     private readonly uint* _spaceSignal;
+    private int _spinsBeforeSleep = DefaultSpinsBeforeSleep;
 
     private protected RingBuffer(SharedMemoryRegion region, byte* start, int capacity)
     {
@@ -52,6 +55,31 @@ public abstract unsafe class RingBuffer
         _dataSignal = (uint*)(start + RingBufferLayout.DataSignalOffset);
         _producersWaiting = (int*)(start + RingBufferLayout.ProducersWaitingOffset);
         _spaceSignal = (uint*)(start + RingBufferLayout.SpaceSignalOffset);
+    }
+
+    /// <summary>
+    /// The default of <see cref="SpinsBeforeSleep"/>: ten busy spins, then four yields of the
+    /// processor. Measured on this project's 2-core machine under load: without the yields
+    /// the consumer fell asleep between almost every two records, and a futex wake per
+    /// record held 64-byte throughput to 0.3 M records/s; with them, 7 M records/s.
+    /// </summary>
+    public const int DefaultSpinsBeforeSleep = 14;
+
+    /// <summary>
+    /// How many rounds of <see cref="SpinWait"/> a blocking call makes before it sleeps on the
+    /// futex: the first ten busy-wait, later ones yield the processor. More favours
+    /// throughput, fewer favour idle processors and latency on a crowded machine. This
+    /// instance only (not shared). Default: <see cref="DefaultSpinsBeforeSleep"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public int SpinsBeforeSleep
+    {
+        get => _spinsBeforeSleep;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _spinsBeforeSleep = value;
+        }
     }
 
     /// <summary>The bytes available for records (headers and alignment included): a power of two.</summary>
@@ -238,43 +266,55 @@ public abstract unsafe class RingBuffer
     public bool Write(int type, ReadOnlySpan<byte> payload, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         CheckRecord(type, payload.Length);
+        return WriteWaiting(type, payload, Deadline.After(timeout), stopWaiting: null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Claims space for a record of <paramref name="length"/> payload bytes, waiting for room
+    /// as <see cref="Write"/> does; then write the payload in place and commit.
+    /// </summary>
+    /// <param name="type">The record's type, 1 or more.</param>
+    /// <param name="length">Payload bytes, 0 to <see cref="MaxPayloadLength"/>.</param>
+    /// <param name="timeout">How long to wait at most; <see cref="Timeout.InfiniteTimeSpan"/> for ever.</param>
+    /// <param name="claim">The claimed space when true is returned; commit or abort it exactly once.</param>
+    /// <param name="cancellationToken">Stops the wait.</param>
+    /// <returns>False if the time ran out before there was room.</returns>
+    /// <exception cref="ArgumentException">The type is below 1, or the length is negative or above <see cref="MaxPayloadLength"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The timeout is negative and not infinite.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The region is disposed.</exception>
+    /// <exception cref="PosixException">A futex call failed.</exception>
+    public bool Claim(int type, int length, TimeSpan timeout, out RingClaim claim, CancellationToken cancellationToken = default)
+    {
+        CheckRecord(type, length);
         Deadline deadline = Deadline.After(timeout);
+        int alignedLength = RingRecord.Align(length + RingRecord.HeaderLength);
         SpinWait spinner = default;
-        while (true)
+        while (!TryClaim(type, length, out claim))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (TryWrite(type, payload))
+            if (!AwaitSpace(alignedLength, ref spinner, deadline, stopWaiting: null, cancellationToken))
             {
-                return true;
-            }
-
-            if (!spinner.NextSpinWillYield)
-            {
-                spinner.SpinOnce(sleep1Threshold: -1);
-                continue;
-            }
-
-            // Read the signal before announcing ourselves: a wake-up between here and the
-            // futex call changes it, and the futex call then returns at once.
-            uint signal = Volatile.Read(ref *_spaceSignal);
-            Interlocked.Increment(ref *_producersWaiting);
-            try
-            {
-                if (TryWrite(type, payload))
-                {
-                    return true;
-                }
-
-                if (!FutexSleep.OnSequence(_spaceSignal, signal, deadline, cancellationToken))
-                {
-                    return TryWrite(type, payload);
-                }
-            }
-            finally
-            {
-                Interlocked.Decrement(ref *_producersWaiting);
+                return false;
             }
         }
+
+        return true;
+    }
+
+    /// <summary>The writing loop behind <see cref="Write"/>; <paramref name="stopWaiting"/> ends a wait early (a closed queue).</summary>
+    internal bool WriteWaiting(int type, ReadOnlySpan<byte> payload, Deadline deadline, Func<bool>? stopWaiting, CancellationToken cancellationToken)
+    {
+        int alignedLength = RingRecord.Align(payload.Length + RingRecord.HeaderLength);
+        SpinWait spinner = default;
+        while (!TryWrite(type, payload))
+        {
+            if (!AwaitSpace(alignedLength, ref spinner, deadline, stopWaiting, cancellationToken))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Reads the records published now, in order, up to <paramref name="maxRecords"/>; never blocks.</summary>
@@ -282,8 +322,8 @@ public abstract unsafe class RingBuffer
     /// <param name="maxRecords">At most this many records (1 or more).</param>
     /// <returns>How many records were handed to <paramref name="handler"/>; 0 if none was ready.</returns>
     /// <remarks>
-    /// A batch stops at the end of the buffer: a call may return fewer records than are ready.
-    /// If <paramref name="handler"/> throws, the record it was given counts as read.
+    /// The head moves once per contiguous run of records, not once per record. If
+    /// <paramref name="handler"/> throws, the record it was given counts as read.
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="handler"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRecords"/> is below 1.</exception>
@@ -294,39 +334,13 @@ public abstract unsafe class RingBuffer
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRecords);
         ThrowIfDisposed();
-        long head = *Head;
-        int headIndex = (int)(head & Mask);
-        int contiguous = Capacity - headIndex;
-        int bytesRead = 0;
-        int records = 0;
-        try
-        {
-            while (bytesRead < contiguous && records < maxRecords)
-            {
-                byte* record = Records + headIndex + bytesRead;
-                int length = Volatile.Read(ref *(int*)(record + RingRecord.LengthOffset));
-                if (length <= 0)
-                {
-                    break;
-                }
 
-                bytesRead += RingRecord.Align(length);
-                int type = *(int*)(record + RingRecord.TypeOffset);
-                if (type == RingRecord.PaddingType)
-                {
-                    continue;
-                }
-
-                records++;
-                handler(type, new ReadOnlySpan<byte>(record + RingRecord.HeaderLength, length - RingRecord.HeaderLength));
-            }
-        }
-        finally
+        // Records never straddle the end of the buffer, so a pass reads one contiguous run;
+        // a pass that reached the end (often over padding) is followed by one from index 0.
+        int records = ReadContiguous(handler, maxRecords, out bool reachedEnd);
+        if (reachedEnd && records < maxRecords)
         {
-            if (bytesRead > 0)
-            {
-                Consume(head, headIndex, bytesRead);
-            }
+            records += ReadContiguous(handler, maxRecords - records, out _);
         }
 
         return records;
@@ -428,7 +442,7 @@ public abstract unsafe class RingBuffer
                 return TryRead(handler, maxRecords);
             }
 
-            if (!spinner.NextSpinWillYield)
+            if (spinner.Count < _spinsBeforeSleep)
             {
                 spinner.SpinOnce(sleep1Threshold: -1);
                 continue;
@@ -456,8 +470,12 @@ public abstract unsafe class RingBuffer
         }
     }
 
-    /// <summary>Wakes a sleeping consumer whether or not there is data (a queue was closed).</summary>
-    internal void WakeConsumer() => FutexSleep.BumpAndWake((nint)_dataSignal);
+    /// <summary>Wakes a sleeping consumer and every sleeping producer whether or not anything changed (a queue was closed).</summary>
+    internal void WakeAll()
+    {
+        FutexSleep.BumpAndWake((nint)_dataSignal);
+        FutexSleep.BumpAndWake((nint)_spaceSignal);
+    }
 
     /// <summary>Moves the tail over <paramref name="alignedLength"/> bytes (plus padding at the end of the buffer, written here).</summary>
     /// <returns>The record's index, or -1 when there is no room.</returns>
@@ -508,6 +526,53 @@ public abstract unsafe class RingBuffer
         }
     }
 
+    /// <summary>
+    /// After a claim found no room: spins a little, then sleeps until the consumer frees
+    /// space, the deadline passes or <paramref name="stopWaiting"/> says so.
+    /// </summary>
+    /// <returns>True to try the claim again; false to give up.</returns>
+    private bool AwaitSpace(int alignedLength, ref SpinWait spinner, Deadline deadline, Func<bool>? stopWaiting, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (stopWaiting?.Invoke() == true)
+        {
+            return false;
+        }
+
+        if (spinner.Count < _spinsBeforeSleep)
+        {
+            spinner.SpinOnce(sleep1Threshold: -1);
+            return true;
+        }
+
+        // Read the signal before announcing ourselves: a wake-up between here and the futex
+        // call changes it, and the futex call then returns at once. After announcing, look
+        // again: space freed before the consumer could see us would otherwise be missed.
+        uint signal = Volatile.Read(ref *_spaceSignal);
+        Interlocked.Increment(ref *_producersWaiting);
+        try
+        {
+            if (HasRoomFor(alignedLength))
+            {
+                return true;
+            }
+
+            return FutexSleep.OnSequence(_spaceSignal, signal, deadline, cancellationToken) || HasRoomFor(alignedLength);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref *_producersWaiting);
+        }
+    }
+
+    /// <summary>Whether a claim of <paramref name="alignedLength"/> bytes would fit now (a snapshot).</summary>
+    private bool HasRoomFor(int alignedLength)
+    {
+        long head = Volatile.Read(ref *Head);
+        long tail = Volatile.Read(ref *Tail);
+        return RequiredSpace(tail, alignedLength, out _) <= Capacity - (tail - head);
+    }
+
     private static RingBuffer Open(SharedMemoryRegion region, byte* start, int capacity, RingBufferProducers producers) =>
         producers == RingBufferProducers.One
             ? new SingleProducerRingBuffer(region, start, capacity)
@@ -524,6 +589,47 @@ public abstract unsafe class RingBuffer
                 $"A ring's capacity must be a power of two from {RingBufferLayout.MinimumCapacity} to {RingBufferLayout.MaximumCapacity}; got {capacity} (nearest power of two above: {(capacity > 0 && capacity <= RingBufferLayout.MaximumCapacity ? BitOperations.RoundUpToPowerOf2((uint)capacity) : RingBufferLayout.MinimumCapacity)}).",
                 parameterName);
         }
+    }
+
+    private int ReadContiguous(RingRecordHandler handler, int maxRecords, out bool reachedEnd)
+    {
+        long head = *Head;
+        int headIndex = (int)(head & Mask);
+        int contiguous = Capacity - headIndex;
+        int bytesRead = 0;
+        int records = 0;
+        try
+        {
+            while (bytesRead < contiguous && records < maxRecords)
+            {
+                byte* record = Records + headIndex + bytesRead;
+                int length = Volatile.Read(ref *(int*)(record + RingRecord.LengthOffset));
+                if (length <= 0)
+                {
+                    break;
+                }
+
+                bytesRead += RingRecord.Align(length);
+                int type = *(int*)(record + RingRecord.TypeOffset);
+                if (type == RingRecord.PaddingType)
+                {
+                    continue;
+                }
+
+                records++;
+                handler(type, new ReadOnlySpan<byte>(record + RingRecord.HeaderLength, length - RingRecord.HeaderLength));
+            }
+        }
+        finally
+        {
+            if (bytesRead > 0)
+            {
+                Consume(head, headIndex, bytesRead);
+            }
+        }
+
+        reachedEnd = bytesRead == contiguous;
+        return records;
     }
 
     private static void ClearRecords(byte* records, int capacity)

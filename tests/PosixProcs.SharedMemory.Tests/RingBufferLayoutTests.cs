@@ -1,0 +1,77 @@
+using PosixProcs.SharedMemory;
+
+namespace PosixProcs.SharedMemoryTests;
+
+public class RingBufferLayoutTests
+{
+    [Fact]
+    public void Layout_HeadAndTail_OnSeparateCacheLines128Apart()
+    {
+        Assert.Equal(128, RingBufferLayout.HeadOffset - RingBufferLayout.TailOffset);
+        Assert.True(RingBufferLayout.TailOffset >= 128);
+        Assert.True(RingBufferLayout.ConsumerWaitingOffset - RingBufferLayout.HeadOffset >= 128);
+        Assert.True(RingBufferLayout.HeaderLength - RingBufferLayout.SpaceSignalOffset >= 4);
+        Assert.Equal("PPRING\0\u0001", System.Text.Encoding.ASCII.GetString(BitConverter.GetBytes(RingBufferLayout.Magic)));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(32)]
+    [InlineData(1000)]
+    [InlineData(-64)]
+    [InlineData(int.MaxValue)]
+    public void Create_CapacityNotAPowerOfTwoInRange_ThrowsWithTheNumbers(int capacity)
+    {
+        using var region = SharedMemoryRegion.Create(Posix.PageSize);
+        var ex = Assert.Throws<ArgumentException>(() => RingBuffer.Create(region, capacity, RingBufferProducers.One));
+        Assert.Contains($"got {capacity}", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("power of two from 64", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_BadPlacement_Throws()
+    {
+        using var region = SharedMemoryRegion.Create(Posix.PageSize);
+        Assert.Throws<ArgumentOutOfRangeException>(() => RingBuffer.Create(region, 4096, RingBufferProducers.One));
+        Assert.Throws<ArgumentException>(() => RingBuffer.Create(region, 64, RingBufferProducers.One, offset: 8));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RingBuffer.Create(region, 64, (RingBufferProducers)3));
+        Assert.Throws<ArgumentNullException>(() => RingBuffer.Create(null!, 64, RingBufferProducers.One));
+    }
+
+    [Fact]
+    public void Attach_ZeroedMemory_ThrowsNamingTheMagic()
+    {
+        using var region = SharedMemoryRegion.Create(Posix.PageSize);
+        var ex = Assert.Throws<InvalidDataException>(() => RingBuffer.Attach(region));
+        Assert.Contains("magic number is 0x0000000000000000", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Attach_ForeignData_Throws()
+    {
+        using var region = SharedMemoryRegion.Create(Posix.PageSize);
+        "some other program's data"u8.CopyTo(region.Span);
+        Assert.Throws<InvalidDataException>(() => RingBuffer.Attach(region));
+    }
+
+    [Theory]
+    [InlineData(RingBufferLayout.VersionOffset, 2, "layout version 2")]
+    [InlineData(RingBufferLayout.CapacityOffset, 100, "capacity 100")]
+    [InlineData(RingBufferLayout.CapacityOffset, 1 << 20, "needs 1049088 bytes")]
+    [InlineData(RingBufferLayout.ProducersOffset, 7, "producer mode 7")]
+    public void Attach_CorruptedHeaderField_ThrowsNamingIt(int offset, int value, string expected)
+    {
+        using var region = SharedMemoryRegion.Create(Posix.PageSize);
+        RingBuffer.Create(region, 1024, RingBufferProducers.Many);
+        new SharedValue<int>(region, offset).Value = value;
+        var ex = Assert.Throws<InvalidDataException>(() => RingBuffer.Attach(region));
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RequiredLength_PowerOfTwo_HeaderPlusCapacity()
+    {
+        Assert.Equal(512 + 4096, RingBuffer.RequiredLength(4096));
+        Assert.Throws<ArgumentException>(() => RingBuffer.RequiredLength(4095));
+    }
+}

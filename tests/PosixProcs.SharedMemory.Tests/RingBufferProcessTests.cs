@@ -1,0 +1,39 @@
+namespace PosixProcs.SharedMemoryTests;
+
+[Collection(SerialChildProcesses.Name)]
+public class RingBufferProcessTests
+{
+    [Theory]
+    [InlineData(1_000_000, 2, "Many", "write")]
+    [InlineData(200_000, 2, "Many", "claim")]
+    [InlineData(1_000_000, 1, "One", "claim")]
+    [InlineData(200_000, 1, "One", "write")]
+    public void Write_ProducerProcessesIntoOneRing_ConsumerSeesEachOnceInOrder(int perProducer, int producers, string mode, string api)
+    {
+        IReadOnlyDictionary<string, string> values = Helper.RunOk(nameof(SharedMemoryScenarios.ProducersOneConsumer), $"{perProducer}", $"{producers}", mode, api);
+        Assert.Equal("0", values["errors"]);
+        for (int p = 0; p < producers; p++)
+        {
+            Assert.Equal("exited with code 0", values[$"producer{p}"]);
+            Assert.Equal($"{perProducer}", values[$"count{p}"]);
+            Assert.Equal("match", values[$"checksum{p}"]);
+        }
+
+        Assert.Equal("0", values["leftover"]);
+    }
+
+    [Fact]
+    public void Unblock_ProducerKilledMidRecord_ConsumerRecoversAndGetsLaterRecords()
+    {
+        IReadOnlyDictionary<string, string> values = Helper.RunOk(nameof(SharedMemoryScenarios.DeadProducerMidRecord));
+        Assert.Equal("True", values["claimed"]);
+        Assert.Equal("killed by SIGKILL", values["dying"]);
+        Assert.Equal("exited with code 0", values["healthy"]);
+        Assert.Equal("0", values["blockedRead"]);
+        Assert.Equal("True", values["unblocked"]);
+        Assert.Equal("1", values["readAfterUnblock"]);
+        Assert.Equal("7:after", values["received"]);
+        Assert.Equal("False", values["secondUnblock"]);
+        Assert.Equal("0", values["size"]);
+    }
+}
