@@ -12,6 +12,9 @@ public static class Program
     {
         RootCommand root = new("posixprocs: POSIX processes from .NET (fork, pipes, copy-on-write, spawn, pools), with labs that measure what they claim.");
         root.Subcommands.Add(DoctorCommand.Create());
+        root.Subcommands.Add(LabCommand.Create());
+        root.Subcommands.Add(TourCommand.Create());
+        root.Subcommands.Add(LabHelperCommand.Create());
         return root.Parse(args).Invoke();
     }
 }
