@@ -10,6 +10,7 @@ public static class LabCatalog
         new PipeLab(),
         new DuplexLab(),
         new WaitLab(),
+        new CowLab(),
         new WxTrapLab(),
     ];
 
