@@ -11,6 +11,7 @@ public static class LabCatalog
         new DuplexLab(),
         new WaitLab(),
         new CowLab(),
+        new SpawnLab(),
         new WxTrapLab(),
     ];
 
