@@ -27,6 +27,10 @@ public sealed class Children : IDisposable
     public Pid Fork(Func<int> body, ForkHazards accepted = ForkHazards.None)
     {
         ArgumentNullException.ThrowIfNull(body);
+
+        // Compile the child's body here, once: otherwise every child JITs it again after fork,
+        // which costs milliseconds and copies code-heap pages.
+        System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(body.Method.MethodHandle);
         switch (Posix.Fork(accepted))
         {
             case ForkResult.Parent parent:

@@ -12,6 +12,7 @@ public static class LabCatalog
         new WaitLab(),
         new CowLab(),
         new SpawnLab(),
+        new ThreadsVsProcessesLab(),
         new WxTrapLab(),
     ];
 
