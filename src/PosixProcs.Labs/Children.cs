@@ -31,7 +31,7 @@ public sealed class Children : IDisposable
         // Compile the child's body here, once: otherwise every child JITs it again after fork,
         // which costs milliseconds and copies code-heap pages.
         System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(body.Method.MethodHandle);
-        switch (Posix.Fork(accepted))
+        switch (ForkWhenQuiet(accepted))
         {
             case ForkResult.Parent parent:
                 running.Add(parent.ChildPid);
@@ -51,7 +51,7 @@ public sealed class Children : IDisposable
     public static Pid ForkUntracked(Func<int> body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        if (Posix.Fork() is ForkResult.Parent parent)
+        if (ForkWhenQuiet(ForkHazards.None) is ForkResult.Parent parent)
         {
             return parent.ChildPid;
         }
@@ -177,6 +177,33 @@ public sealed class Children : IDisposable
             }
 
             running.Remove(pid);
+        }
+    }
+
+    /// <summary>How many times a fork was put off because a runtime thread was briefly running (see <see cref="ForkWhenQuiet"/>).</summary>
+    public static int PostponedForks { get; private set; }
+
+    /// <summary>
+    /// Forks once no other thread is running. Each child's exit sends SIGCHLD, which wakes the
+    /// runtime's signal-handling thread (".NET SigHandler"; on a terminal it runs managed code
+    /// to restore terminal settings); on a busy machine it can stay runnable for a while, and
+    /// the guard rightly refuses to fork then. Waiting a few milliseconds for it to sleep again
+    /// is the remedy; any other hazard, or a thread that keeps running, is thrown.
+    /// </summary>
+    private static ForkResult ForkWhenQuiet(ForkHazards accepted)
+    {
+        long deadline = LabIo.Deadline(TimeSpan.FromSeconds(2));
+        while (true)
+        {
+            try
+            {
+                return Posix.Fork(accepted);
+            }
+            catch (ForkHazardException ex) when (ex.Hazards == ForkHazards.RunningThreads && LabIo.Remaining(deadline) > TimeSpan.Zero)
+            {
+                PostponedForks++;
+                Thread.Sleep(2);
+            }
         }
     }
 
