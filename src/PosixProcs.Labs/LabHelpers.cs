@@ -77,14 +77,50 @@ public static class LabHelpers
     {
         Console.WriteLine($"doublemapper={ProcFiles.CountMappings("doublemapper")}");
         using var children = new Children();
-        Pid child = children.Fork(() => JitWorkout(7) > 0 ? 0 : 1, ForkHazards.WriteXorExecute);
-        Console.WriteLine($"child={child}");
-        WaitStatus status = children.Wait(child, TimeSpan.FromSeconds(10));
-        Console.WriteLine($"childStatus={status}");
+        Func<int>[] rounds = [Round<Round1>, Round<Round2>, Round<Round3>, Round<Round4>];
+        for (int round = 1; round <= rounds.Length; round++)
+        {
+            // Posix.Fork directly (not Children.Fork, which compiles the child's body first):
+            // the child must JIT code nobody has compiled yet, as naive code would.
+            if (Posix.Fork(ForkHazards.WriteXorExecute) is not ForkResult.Parent parent)
+            {
+                Posix.Exit(rounds[round - 1]() > 0 ? 0 : 1);
+                return 1;
+            }
 
-        // The parent now runs code the JIT has not seen yet, in a code heap the child wrote to.
-        Console.WriteLine($"parentWorkAfter={JitWorkout(11) + JitWorkout(13)}");
+            Pid child = parent.ChildPid;
+            children.Adopt(child);
+            Console.WriteLine($"child={child}");
+            WaitStatus status = children.Wait(child, TimeSpan.FromSeconds(10));
+            Console.WriteLine($"childStatus{round}={status}");
+
+            // The parent now compiles the same new code, into a code heap the child wrote to.
+            Console.WriteLine($"parentWork{round}={rounds[round - 1]()}");
+        }
+
         Console.WriteLine("parentSurvived=True");
         return 0;
     }
+
+    /// <summary>Work that needs fresh JIT-ed code for every <typeparamref name="T"/>: generic instantiations over a new value type.</summary>
+    private static int Round<T>()
+        where T : struct, IRound
+    {
+        var items = Enumerable.Range(0, 500).Select(i => new T { Value = i }).ToList();
+        Dictionary<T, int> index = items.ToDictionary(item => item, item => item.Value % 7);
+        return JitWorkout(index.Values.Sum() + items.OrderByDescending(item => item.Value).First().Value);
+    }
+
+    private interface IRound
+    {
+        int Value { get; set; }
+    }
+
+    private record struct Round1(int Value) : IRound;
+
+    private record struct Round2(int Value) : IRound;
+
+    private record struct Round3(int Value) : IRound;
+
+    private record struct Round4(int Value) : IRound;
 }

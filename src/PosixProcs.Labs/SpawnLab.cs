@@ -42,7 +42,8 @@ public sealed partial class SpawnLab : Lab
         Costs(children, recorder, out double spawnMs, out double forkExecMs);
         ExecErrors(children, recorder, out string enoent, out string manual);
         Leaks(children, recorder, out int leakedManual, out int leakedSpawn);
-        recorder.Evidence = $"spawn {spawnMs:0.##} ms vs fork+exec {forkExecMs:0.##} ms; missing program: spawn {enoent}, manual {manual}; leaked pipe seen by fork+exec: {leakedManual}, by spawn: {leakedSpawn}";
+        string errno = enoent.Contains("ENOENT", StringComparison.Ordinal) ? "execve: ENOENT" : enoent;
+        recorder.Evidence = $"missing program: spawn threw {errno}, fork+exec saw only \"{manual}\"; leaked pipe in the child: fork+exec {leakedManual}, spawn {leakedSpawn}; spawn {spawnMs:0.#} ms vs fork+exec {forkExecMs:0.#} ms";
     }
 
     private static void Costs(Children children, LabRecorder recorder, out double spawnMs, out double forkExecMs)
