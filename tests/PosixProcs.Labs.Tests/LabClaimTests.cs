@@ -124,8 +124,9 @@ public class LabClaimTests
         Assert.True(lab.Number("tinyProcessesMs") > lab.Number("tinyThreadsMs"));
         Assert.InRange(lab.Number("serialParallelism"), 0, 1.1);
 
-        // Scaling needs idle CPUs: asserted when the machine was not busy with other work.
-        if (Environment.ProcessorCount >= 2 && lab.Number("loadAverage") < Environment.ProcessorCount - 0.5)
+        // Scaling needs idle CPUs: asserted when the machine was not busy with other work
+        // (load average below the CPU count, and one thread alone got a whole CPU).
+        if (Environment.ProcessorCount >= 2 && lab.Number("loadAverage") < Environment.ProcessorCount - 0.5 && lab.Number("serialParallelism") >= 0.9)
         {
             Assert.True(lab.Number("threadScaling") >= 1.3, lab.ToString());
             Assert.True(lab.Number("processScaling") >= 1.3, lab.ToString());
