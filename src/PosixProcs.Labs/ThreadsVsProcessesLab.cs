@@ -12,6 +12,7 @@ namespace PosixProcs.Labs;
 public sealed class ThreadsVsProcessesLab : Lab
 {
     private const int Workers = 2;
+    private const string AutogroupSwitch = "/proc/sys/kernel/sched_autogroup_enabled";
     private const int Repeats = 4;
     private static readonly int[] SeedSizes = [30, 31, 32, 33, 34];
     private static readonly int[] TinySizes = [18, 19, 20, 21, 22];
@@ -79,8 +80,9 @@ public sealed class ThreadsVsProcessesLab : Lab
             && tinySerial.Results.SequenceEqual(tinyThreads.Results) && tinySerial.Results.SequenceEqual(tinyProcesses.Results);
         double needed = Environment.ProcessorCount >= Workers ? 1.3 : double.PositiveInfinity;
         recorder.Check("sameResults", $"all three ways computed the same fib values (fib(34) = {expected[^1]})", correct);
+        bool autogroup = recorder.Measure("schedAutogroup", ProcFiles.Available && File.Exists(AutogroupSwitch) && File.ReadAllText(AutogroupSwitch).Trim() == "1", "the kernel shares CPU time per session (sched_autogroup), not per thread");
         string busy = serial.Parallelism < 0.9
-            ? $" — the machine is busy: one thread alone got {serial.Parallelism:0.##} CPU-s/s (load average {load:0.#}); rerun on idle CPUs"
+            ? $" — the machine is busy: one thread alone got {serial.Parallelism:0.##} CPU-s/s (load average {load:0.#}){(autogroup ? ", and with sched_autogroup this session's share does not grow with its thread count" : string.Empty)}; rerun on idle CPUs"
             : string.Empty;
         recorder.Check("threadsScale", $"threads scaled {threadScale:0.##}× over serial on {Environment.ProcessorCount} CPUs (needed ≥ {needed:0.#}×; wall {threadSpeedup:0.##}×, CPU-s/s {threads.Parallelism:0.##} vs {serial.Parallelism:0.##}): no GIL{busy}", threadScale >= needed);
         recorder.Check("processesScale", $"processes scaled {processScale:0.##}× (wall {processSpeedup:0.##}×, CPU-s/s {processes.Parallelism:0.##}){busy}", processScale >= needed);
