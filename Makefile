@@ -45,7 +45,7 @@ test: build
 	@scripts/run-tests.sh $(CONFIGURATION)
 
 demo: build
-	$(ARTIFACTS)/posixprocs doctor
+	$(ARTIFACTS)/posixprocs tour
 
 bench: build
 	$(ARTIFACTS)/posixprocs bench

@@ -12,6 +12,11 @@ public static class Program
     {
         RootCommand root = new("posixprocs: POSIX processes from .NET (fork, pipes, copy-on-write, spawn, pools), with labs that measure what they claim.");
         root.Subcommands.Add(DoctorCommand.Create());
-        return root.Parse(args).Invoke();
+        root.Subcommands.Add(LabCommand.Create());
+        root.Subcommands.Add(TourCommand.Create());
+        root.Subcommands.Add(LabHelperCommand.Create());
+        ParseResult parsed = root.Parse(args);
+        int code = parsed.Invoke();
+        return parsed.Errors.Count > 0 ? 2 : code;
     }
 }

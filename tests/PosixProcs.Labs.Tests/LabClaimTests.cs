@@ -1,0 +1,162 @@
+using PosixProcs.Labs;
+
+namespace PosixProcs.LabsTests;
+
+/// <summary>
+/// Every lab runs for real (the posixprocs command, --json), and its claim is asserted here
+/// again on the measured numbers, independently of the lab's own checks.
+/// </summary>
+[Collection(LabRuns.Name)]
+public class LabClaimTests
+{
+    [Fact]
+    public void Fork_ChildGetsACopy_ParentStillSees42()
+    {
+        LabJson lab = LabRuns.Run("fork");
+        Assert.True(lab.Holds, lab.ToString());
+        Assert.Equal(lab.Whole("childPid"), lab.Whole("forkReturnedInParent"));
+        Assert.Equal(lab.Whole("parentPid"), lab.Whole("childPpid"));
+        Assert.NotEqual(lab.Whole("parentPid"), lab.Whole("childPid"));
+        Assert.Equal("child", lab.Text("forkReturnedInChild"));
+        Assert.Equal(99, lab.Whole("childGlobal"));
+        Assert.Equal(42, lab.Whole("parentGlobal"));
+        Assert.Equal(1, lab.Whole("parentArray0"));
+        Assert.Equal(lab.Text("childAddress"), lab.Text("parentAddress"));
+        Assert.InRange(lab.Number("forkExitWaitMilliseconds"), 0.01, 5000);
+    }
+
+    [Fact]
+    public void Pipe_EofOnlyAfterEveryWriteEndCloses()
+    {
+        LabJson lab = LabRuns.Run("pipe");
+        Assert.True(lab.Holds, lab.ToString());
+        Assert.StartsWith("hello from child ", lab.Text("message"), StringComparison.Ordinal);
+        Assert.True(lab.Bool("eofWhenClosed"));
+        Assert.StartsWith("hello again from child ", lab.Text("messageWhileOpen"), StringComparison.Ordinal);
+        Assert.False(lab.Bool("eofWhileParentHeldWriteEnd"));
+        Assert.True(lab.Number("eofPatienceMs") >= 100);
+        Assert.True(lab.Bool("eofAfterParentClosed"));
+        Assert.True(lab.Number("eofAfterParentClosedMs") < lab.Number("eofPatienceMs"));
+        Assert.Equal(new WaitStatus.Exited(0).ToString(), lab.Text("childStatusBeforePoll"));
+    }
+
+    [Fact]
+    public void Duplex_BothWritersStallAtCapacity_ReaderFirstCompletes()
+    {
+        LabJson lab = LabRuns.Run("duplex");
+        Assert.True(lab.Holds, lab.ToString());
+        long capacity = lab.Whole("pipeCapacity");
+        Assert.True(capacity >= 4096);
+        Assert.Equal(2000, lab.Whole("correctReplies"));
+        Assert.Equal(capacity, lab.Whole("deadlockParentWrote"));
+        Assert.Equal(capacity, lab.Whole("deadlockChildWrote"));
+        Assert.True(lab.Bool("deadlockChildKilled"));
+        Assert.Equal(2 * capacity, lab.Whole("fixParentWrote"));
+        Assert.Equal(2 * capacity, lab.Whole("fixParentRead"));
+    }
+
+    [Fact]
+    public void Wait_StatusesZombieAndSubreaper()
+    {
+        LabJson lab = LabRuns.Run("wait");
+        Assert.True(lab.Holds, lab.ToString());
+        Assert.Equal(new WaitStatus.Exited(42).ToString(), lab.Text("exit42"));
+        Assert.Equal(new WaitStatus.Signaled(Signal.SIGTERM, false).ToString(), lab.Text("killedBySIGTERM"));
+        Assert.Equal(new WaitStatus.Signaled(Signal.SIGKILL, false).ToString(), lab.Text("killedBySIGKILL"));
+        Assert.True(lab.Whole("pollsStillRunning") >= 5);
+        Assert.Equal(new WaitStatus.Exited(7).ToString(), lab.Text("polledStatus"));
+        Assert.Equal("Z", lab.Text("zombieState"));
+        Assert.True(lab.Bool("zombieExists"));
+        Assert.Equal("gone", lab.Text("stateAfterReap"));
+        Assert.NotEqual(lab.Whole("orphanPpidBefore"), lab.Whole("orphanPpidAfter"));
+        Assert.Equal(lab.Whole("labPid"), lab.Whole("subreaperPpidAfter"));
+    }
+
+    [Fact]
+    public void Cow_FaultsAndDirtyMemoryFollowPagesWritten()
+    {
+        LabJson lab = LabRuns.Run("cow");
+        Assert.True(lab.Holds, lab.ToString());
+        int pageKiB = Environment.SystemPageSize / 1024;
+        foreach (string run in new[] { "small", "large", "many" })
+        {
+            long touched = lab.Whole($"{run}PagesTouched");
+            Assert.InRange(lab.Whole($"{run}WriteFaults"), touched, touched + (touched / 10) + 64);
+            Assert.InRange(lab.Whole($"{run}WriteDirtyKiB"), (touched * pageKiB) - 64, (touched * pageKiB * 11 / 10) + 256);
+            Assert.InRange(lab.Whole($"{run}ReadFaults"), 0, 64);
+            Assert.Equal(0, lab.Whole($"{run}ParentChangedPages"));
+        }
+
+        Assert.Equal(lab.Whole("smallPagesTouched"), lab.Whole("largePagesTouched"));
+        Assert.Equal(4 * lab.Whole("smallMiB"), lab.Whole("largeMiB"));
+        Assert.InRange(lab.Number("faultRatioFor4xSize"), 0.8, 1.25);
+        Assert.InRange(lab.Number("faultRatioFor4xPages"), 3.2, 4.8);
+        Assert.True(lab.Whole("sharedWriteDirtyKiB") < lab.Whole("privateWriteDirtyKiB") / 4);
+        Assert.Equal(0, lab.Whole("parentSeesPrivateWrites"));
+        Assert.True(lab.Whole("parentSeesSharedWrites") > 0);
+        Assert.True(lab.Whole("gcDirtyKiB") >= lab.Whole("managedHeapKiB") / 4);
+    }
+
+    [Fact]
+    public void Spawn_ErrnoInsteadOf127_NoLeakedDescriptors()
+    {
+        LabJson lab = LabRuns.Run("spawn");
+        Assert.True(lab.Holds, lab.ToString());
+        Assert.Contains("execve: ENOENT", lab.Text("spawnMissingProgram"), StringComparison.Ordinal);
+        Assert.Contains("execve: EACCES", lab.Text("spawnNotExecutable"), StringComparison.Ordinal);
+        Assert.Equal(new WaitStatus.Exited(127).ToString(), lab.Text("forkExecMissingProgram"));
+        Assert.Contains("pipe:", lab.Text("forkExecDescriptors"), StringComparison.Ordinal);
+        Assert.True(lab.Check("forkExecLeaks"));
+        Assert.True(lab.Check("spawnPassesOnlyMapped"));
+    }
+
+    [Fact]
+    public void ThreadsVsProcesses_NoGil_CrashIsolation()
+    {
+        LabJson lab = LabRuns.Run("threads-vs-processes");
+        Assert.True(lab.Check("sameResults"), lab.ToString());
+        Assert.True(lab.Check("processesCost"), lab.ToString());
+        Assert.StartsWith("killed by", lab.Text("threadCrashProcess"), StringComparison.Ordinal);
+        Assert.False(lab.Bool("threadCrashSurvived"));
+        Assert.StartsWith("killed by", lab.Text("workerCrashStatus"), StringComparison.Ordinal);
+        Assert.Equal(new WaitStatus.Exited(0).ToString(), lab.Text("siblingStatus"));
+        Assert.Equal(ThreadsVsProcessesLab.Fib(34).ToString(System.Globalization.CultureInfo.InvariantCulture), lab.Text("siblingResult"));
+        Assert.True(lab.Number("tinyProcessesMs") > lab.Number("tinyThreadsMs"));
+        Assert.InRange(lab.Number("serialParallelism"), 0, 1.1);
+
+        // Scaling needs idle CPUs: asserted when the machine was not busy with other work
+        // (load average below the CPU count, and one thread alone got a whole CPU).
+        if (Environment.ProcessorCount >= 2 && lab.Number("loadAverage") < Environment.ProcessorCount - 0.5 && lab.Number("serialParallelism") >= 0.9)
+        {
+            Assert.True(lab.Number("threadScaling") >= 1.3, lab.ToString());
+            Assert.True(lab.Number("processScaling") >= 1.3, lab.ToString());
+            Assert.True(lab.Holds, lab.ToString());
+        }
+    }
+
+    [Fact]
+    public void WxTrap_ForkBreaksWithWx_GuardRefuses()
+    {
+        LabJson lab = LabRuns.Run("wx-trap");
+        Assert.True(lab.Holds, lab.ToString());
+        Assert.False(lab.Bool("labWriteXorExecute"));
+        Assert.Equal(0, lab.Whole("labDoubleMappings"));
+        Assert.True(lab.Whole("helperDoubleMappings") > 0);
+        Assert.True(lab.Bool("guardRefused"));
+        Assert.Contains("WriteXorExecute", lab.Text("guardHazards"), StringComparison.Ordinal);
+        Assert.Contains("EnableWriteXorExecute", lab.Text("guardMessage"), StringComparison.Ordinal);
+        Assert.True(lab.Whole("breakages") >= 1);
+        Assert.Equal(lab.Whole("breakages"), lab.Whole("childCrashes") + lab.Whole("parentsHarmed"));
+    }
+
+    [Fact]
+    public void Catalog_HasEveryLabOnceInTeachingOrder()
+    {
+        Assert.Equal(
+            ["fork", "pipe", "duplex", "wait", "cow", "spawn", "threads-vs-processes", "wx-trap"],
+            LabCatalog.All.Select(l => l.Name).ToArray());
+        Assert.All(LabCatalog.All, l => Assert.NotEmpty(l.NextSteps));
+        Assert.Same(LabCatalog.All[4], LabCatalog.Find("COW"));
+        Assert.Null(LabCatalog.Find("nope"));
+    }
+}
