@@ -34,7 +34,7 @@ public static class ForkSafety
 
     /// <summary>What to set so that a program can fork: the runtimeconfig knobs, as MSBuild items.</summary>
     public const string Fix =
-        "Fork needs two runtime settings, read at start-up. Import build/PosixProcs.Fork.props (see README), or add to the project file: " +
+        "Fork needs three runtime settings, read at start-up. Import build/PosixProcs.Posix.props (see README), or add to the project file: " +
         "<ItemGroup><RuntimeHostConfigurationOption Include=\"System.Runtime.EnableWriteXorExecute\" Value=\"false\" />" +
         "<RuntimeHostConfigurationOption Include=\"System.Runtime.TieredCompilation\" Value=\"false\" />" +
         "<RuntimeHostConfigurationOption Include=\"System.GC.Concurrent\" Value=\"false\" /></ItemGroup> (and no server GC); " +
