@@ -1,4 +1,4 @@
-"""Python multiprocessing.Pipe ping-pong round trip (64-byte messages, send_bytes /
+"""Python multiprocessing.Pipe ping-pong round trip (SIZE-byte messages, 64 by default; send_bytes /
 recv_bytes) and multiprocessing.Queue throughput (small items), each with one child
 process started by fork. The child increments the first byte (Pipe) or sums the items
 (Queue); the parent checks.
@@ -34,7 +34,8 @@ def drain(queue, results):
 def main():
     options = bench.parse(__doc__, iterations=20000, size=64)
     context = multiprocessing.get_context("fork")
-    if bench.wanted(options, "py.pipe_pingpong_64B"):
+    pingpong = f"py.pipe_pingpong_{options.size}B"
+    if bench.wanted(options, pingpong):
         parent, child = context.Pipe()
         process = context.Process(target=echo, args=(child, options.size))
         process.start()
@@ -51,7 +52,7 @@ def main():
                 total += reply[0]
             return options.iterations, total
 
-        bench.emit(f"py.pipe_pingpong_{options.size}B", "us", *bench.measure(options, round_trips, bench.microseconds_each))
+        bench.emit(pingpong, "us", *bench.measure(options, round_trips, bench.microseconds_each))
         parent.send_bytes(b"")
         process.join()
     if bench.wanted(options, "py.queue_throughput"):
