@@ -9,6 +9,8 @@ namespace PosixProcs.Benchmarks;
 /// </summary>
 public abstract class InProcessMeasurement : IMeasurement
 {
+    private bool disposed;
+
     /// <summary>Creates the measurement.</summary>
     /// <param name="name">The figure's name.</param>
     /// <param name="unit">The figure's unit.</param>
@@ -49,9 +51,15 @@ public abstract class InProcessMeasurement : IMeasurement
         return Unit.FromRepetition(elapsed, Checked(work));
     }
 
-    /// <inheritdoc/>
+    /// <summary>Releases what <see cref="Start"/> acquired; a second call does nothing (the harness disposes every side it ran).</summary>
     public void Dispose()
     {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
         Dispose(disposing: true);
         GC.SuppressFinalize(this);
     }
