@@ -18,19 +18,19 @@ public static class BenchmarkCatalog
     /// <summary>The benchmarks of code that exists, selected by <see cref="BenchmarkSettings.Filter"/>.</summary>
     /// <param name="settings">The run's settings.</param>
     /// <returns>Factories, so that nothing is allocated or forked for benchmarks that are filtered out.</returns>
-    public static IReadOnlyList<(string Name, Func<Benchmark> Create)> Benchmarks(BenchmarkSettings settings)
+    public static IReadOnlyList<CatalogEntry> Benchmarks(BenchmarkSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        (string, Func<Benchmark>)[] all =
+        CatalogEntry[] all =
         [
-            ("posix.fork_exit_wait", () => new ForkExitWaitBenchmark(settings)),
-            ("posix.pipe_pingpong_64B", () => new PipePingPongBenchmark(settings, 64)),
-            ("posix.pipe_pingpong_1B", () => new PipePingPongBenchmark(settings, 1)),
-            ("posix.pipe_throughput_64KiB", () => new PipeThroughputBenchmark(settings)),
-            ("posix.futex_pingpong", () => new FutexPingPongBenchmark(settings)),
-            ("posix.spawn_true", () => new SpawnTrueBenchmark(settings)),
+            new("posix.fork_exit_wait", () => new ForkExitWaitBenchmark(settings)),
+            new("posix.pipe_pingpong_64B", () => new PipePingPongBenchmark(settings, 64)),
+            new("posix.pipe_pingpong_1B", () => new PipePingPongBenchmark(settings, 1)),
+            new("posix.pipe_throughput_64KiB", () => new PipeThroughputBenchmark(settings)),
+            new("posix.futex_pingpong", () => new FutexPingPongBenchmark(settings)),
+            new("posix.spawn_true", () => new SpawnTrueBenchmark(settings)),
         ];
-        return [.. all.Where(b => settings.Selects(b.Item1))];
+        return [.. all.Where(b => settings.Selects(b.Name))];
     }
 
     /// <summary>The references whose PosixProcs side is still to be built, with the issues' targets, selected by the filter.</summary>
@@ -41,7 +41,7 @@ public static class BenchmarkCatalog
         ArgumentNullException.ThrowIfNull(settings);
         long tasks = settings.Size(2000, 300);
         const long Items = 1_000_000;
-        long starts = settings.Size(20, 3);
+        long starts = settings.Size(10, 3);
         long messages = settings.Size(20000, 5000);
         long pingPongs = settings.Size(20000, 5000);
         var suites = new List<ReferenceSuite>

@@ -27,10 +27,12 @@ public static class BenchmarkRunner
 
         var harness = new Harness(settings, log);
         var results = new List<BenchmarkResult>();
-        foreach ((string name, Func<Benchmark> create) in BenchmarkCatalog.Benchmarks(settings))
+        foreach (CatalogEntry entry in BenchmarkCatalog.Benchmarks(settings))
         {
-            log.WriteLine($"{name}");
-            results.Add(harness.Run(create()));
+            log.WriteLine(entry.Name);
+            long began = Stopwatch.GetTimestamp();
+            results.Add(harness.Run(entry.Create()));
+            log.WriteLine($"  ({Stopwatch.GetElapsedTime(began).TotalSeconds:0.0} s)");
         }
 
         IReadOnlyList<ReferenceSuite> suites;
@@ -48,7 +50,9 @@ public static class BenchmarkRunner
         foreach (ReferenceSuite suite in suites)
         {
             log.WriteLine($"{suite.Name} (reference only: the PosixProcs side is not built yet)");
+            long began = Stopwatch.GetTimestamp();
             results.AddRange(harness.Run(suite));
+            log.WriteLine($"  ({Stopwatch.GetElapsedTime(began).TotalSeconds:0.0} s)");
         }
 
         return new BenchmarkReport(MachineInfo.Current(python), settings.Quick, settings.Rounds, startedAt, Stopwatch.GetElapsedTime(start), results);

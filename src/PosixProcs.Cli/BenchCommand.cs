@@ -45,7 +45,9 @@ internal static class BenchCommand
 
     private static int Run(BenchmarkSettings settings, bool json, string outputDirectory, string commandLine)
     {
-        if (ForkSafety.Check(out IReadOnlyList<string> threads) is var hazards && hazards != ForkHazards.None)
+        // Refuse up front, with the fix, rather than failing every fork benchmark one by one.
+        ForkHazards hazards = ForkSafety.Check(out IReadOnlyList<string> threads);
+        if ((hazards & (ForkHazards.WriteXorExecute | ForkHazards.TieredCompilation)) != ForkHazards.None)
         {
             Console.Error.WriteLine(ForkSafety.Describe(hazards, threads));
             return 1;

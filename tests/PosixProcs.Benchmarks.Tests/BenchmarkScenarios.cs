@@ -21,8 +21,7 @@ public static class BenchmarkScenarios
             ScriptsDirectory = "unused",
             PythonExecutable = "unused",
         };
-        (string _, Func<Benchmark> create) = BenchmarkCatalog.Benchmarks(settings).Single(b => b.Name == args[0]);
-        using Benchmark benchmark = create();
+        using Benchmark benchmark = BenchmarkCatalog.Benchmarks(settings).Single(b => b.Name == args[0]).Create();
         BenchmarkResult result = new Harness(settings, TextWriter.Null).Run(benchmark, benchmark.Description, []);
         Console.WriteLine($"measured={result.Measured is not null}");
         Console.WriteLine($"repetitions={result.Measured?.Repetitions}");

@@ -60,6 +60,6 @@ public sealed class ForkExitWaitBenchmark : Benchmark
     private static long Iterations(BenchmarkSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return settings.Size(200, 60);
+        return settings.Size(100, 40);
     }
 }

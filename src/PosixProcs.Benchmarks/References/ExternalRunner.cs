@@ -22,7 +22,10 @@ public static class ExternalRunner
         using PipeEnds output = Posix.Pipe();
         using var stdin = new FileDescriptorHandle(0, ownsHandle: false);
         using var stderr = new FileDescriptorHandle(2, ownsHandle: false);
-        var request = new SpawnRequest(command.Program, [Path.GetFileName(command.Program), .. command.Arguments])
+        // argv[0] is the full path: Python derives sys.executable from it, and a bare
+        // "python3" would make multiprocessing's spawn and forkserver start the PATH's
+        // (slow, pyenv shim) interpreter instead of the one measured.
+        var request = new SpawnRequest(command.Program, [command.Program, .. command.Arguments])
         {
             Descriptors = [new DescriptorMapping(0, stdin), new DescriptorMapping(1, output.Write), new DescriptorMapping(2, stderr)],
             Environment = ReferenceEnvironment(),
