@@ -96,9 +96,12 @@ public sealed class Harness
         }
         finally
         {
-            foreach (IMeasurement side in sides.Reverse())
+            // Disposing ends the helper children and checks how they exited: a child that
+            // failed fails its side, like any other check.
+            for (int i = sides.Length - 1; i >= 0; i--)
             {
-                side.Dispose();
+                int index = i;
+                Attempt(sides, failures, index, sides[index].Dispose, evenAfterFailure: true);
             }
         }
 
@@ -125,7 +128,7 @@ public sealed class Harness
             Comparison c = comparisons[i];
             Summary? theirs = failures[i + 1] is null && samples[i + 1].Count > 0 ? Summary.Of(samples[i + 1]) : null;
             results.Add(mine is not null && theirs is not null
-                ? ComparisonResult.Compare(c.Reference.Name, mine, theirs, c.Target)
+                ? ComparisonResult.ComparePaired(c.Reference.Name, samples[0], samples[i + 1], c.Target)
                 : new ComparisonResult(c.Reference.Name, theirs, null, c.Target, Verdict.Failed));
         }
 
@@ -143,9 +146,9 @@ public sealed class Harness
     }
 
     /// <summary>Runs one step of one side; a failure stops that side only (the measured side's failure ends the benchmark).</summary>
-    private void Attempt(IMeasurement[] sides, string?[] failures, int index, Action step)
+    private void Attempt(IMeasurement[] sides, string?[] failures, int index, Action step, bool evenAfterFailure = false)
     {
-        if (failures[index] is not null)
+        if (failures[index] is not null && !evenAfterFailure)
         {
             return;
         }
@@ -156,8 +159,9 @@ public sealed class Harness
         }
         catch (Exception e) when (IsBenchmarkFailure(e))
         {
-            failures[index] = $"{sides[index].Name}: {e.Message}";
-            log.WriteLine($"  FAILED {failures[index]}");
+            string failure = $"{sides[index].Name}: {e.Message}";
+            failures[index] ??= failure;
+            log.WriteLine($"  FAILED {failure}");
         }
     }
 

@@ -1,7 +1,7 @@
 namespace PosixProcs.Benchmarks.Tests;
 
 /// <summary>A measurement that returns given values in turn and records what the harness asked of it.</summary>
-internal sealed class ScriptedMeasurement(string name, Unit unit, IReadOnlyList<double> values, List<string> journal, int failAtCall = -1) : IMeasurement
+internal sealed class ScriptedMeasurement(string name, Unit unit, IReadOnlyList<double> values, List<string> journal, int failAtCall = -1, bool failOnDispose = false) : IMeasurement
 {
     private int calls;
 
@@ -30,6 +30,10 @@ internal sealed class ScriptedMeasurement(string name, Unit unit, IReadOnlyList<
     {
         Disposed = true;
         journal.Add($"{Name} dispose");
+        if (failOnDispose)
+        {
+            throw new BenchmarkCheckException("child 77 exited with code 70, expected exit code 0.");
+        }
     }
 }
 

@@ -40,9 +40,12 @@ public class HarnessTests
             measured, "d", [new Comparison(c, Target.AtMost(1.1, "issue 3")), new Comparison(py, null)]);
 
         Assert.Equal(new Summary(12, 11, 30, 3), result.Measured);
-        Assert.Equal(1.2, result.Comparisons[0].Ratio!.Value, 10);
+        Assert.Equal(new Summary(10, 9, 10, 3), result.Comparisons[0].ReferenceSummary);
+
+        // Paired per round: 11/10, 30/10, 12/9 -> median 4/3, not 12/10 from the medians.
+        Assert.Equal(12.0 / 9, result.Comparisons[0].Ratio!.Value, 10);
         Assert.Equal(Verdict.Missed, result.Comparisons[0].Verdict);
-        Assert.Equal(12.0 / 44, result.Comparisons[1].Ratio!.Value, 10);
+        Assert.Equal(11.0 / 40, result.Comparisons[1].Ratio!.Value, 10);
         Assert.Equal(Verdict.NoTarget, result.Comparisons[1].Verdict);
         Assert.Null(result.Note);
     }
@@ -75,6 +78,20 @@ public class HarnessTests
         Assert.Null(result.Measured);
         Assert.Equal(Verdict.Failed, result.Comparisons[0].Verdict);
         Assert.Single(journal, entry => entry == "m measure");
+    }
+
+    [Fact]
+    public void Run_MeasuredChildFailsAtDispose_NoFigureAndEveryOtherSideDisposed()
+    {
+        var journal = new List<string>();
+        var measured = new ScriptedMeasurement("m", Unit.Microseconds, [5], journal, failOnDispose: true);
+        var reference = new ScriptedMeasurement("r", Unit.Microseconds, [5], journal);
+        BenchmarkResult result = new Harness(Settings.With(rounds: 2), TextWriter.Null).Run(measured, "d", [new Comparison(reference, null)]);
+
+        Assert.Null(result.Measured);
+        Assert.Equal(Verdict.Failed, result.Comparisons[0].Verdict);
+        Assert.Contains("m: child 77 exited with code 70", result.Note, StringComparison.Ordinal);
+        Assert.True(reference.Disposed);
     }
 
     [Fact]

@@ -36,6 +36,20 @@ public class TargetTests
     }
 
     [Fact]
+    public void ComparePaired_MedianOfPerRoundRatios()
+    {
+        // Round 2 was slowed for both sides: its pair still reads 1.0.
+        ComparisonResult c = ComparisonResult.ComparePaired("c.x", [10, 40, 11], [10, 40, 10], Target.AtMost(1.05, "issue 3"));
+        Assert.Equal(1.0, c.Ratio!.Value, 10);
+        Assert.Equal(Verdict.Met, c.Verdict);
+        Assert.Equal(new Summary(10, 10, 40, 3), c.ReferenceSummary);
+    }
+
+    [Fact]
+    public void ComparePaired_CountsDiffer_Throws() =>
+        Assert.Throws<ArgumentException>(() => ComparisonResult.ComparePaired("c.x", [1, 2], [1], null));
+
+    [Fact]
     public void Compare_WithoutTarget_NoTarget() =>
         Assert.Equal(Verdict.NoTarget, ComparisonResult.Compare("c.x", Summary.Of([1]), Summary.Of([2]), null).Verdict);
 }

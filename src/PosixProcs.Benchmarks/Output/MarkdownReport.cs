@@ -28,7 +28,7 @@ public static class MarkdownReport
         md.AppendLine(Invariant($"Machine: {report.Machine.OperatingSystem}, {report.Machine.Architecture}, {report.Machine.ProcessorCount} logical CPUs, {report.Machine.Runtime}; Python: {report.Machine.Python}."));
         md.AppendLine();
         md.AppendLine("Each benchmark and its references ran interleaved: one repetition of each side per round, order alternating, after warm-up. " +
-            "Values are medians with min..max over the rounds; a ratio is PosixProcs / reference in the figure's unit, so for times (us, ms, s) lower is better and for rates higher is better. " +
+            "Values are medians with min..max over the rounds. A ratio is PosixProcs / reference in the figure's unit, taken within each round and then the median over rounds (paired, so load that hits a round hits both sides); for times (us, ms, s) lower is better, for rates higher. " +
             "Every repetition checked its work (echoed bytes, exit codes, byte counts, checksums).");
         md.AppendLine();
         md.AppendLine("| " + string.Join(" | ", ResultTable.Headers) + " |");

@@ -18,7 +18,7 @@ namespace PosixProcs.Benchmarks;
 /// <param name="ReferenceMax">The reference maximum.</param>
 /// <param name="ReferenceSpread">The reference (max - min) / median.</param>
 /// <param name="ReferenceRepetitions">Timed repetitions of the reference.</param>
-/// <param name="Ratio">Value / reference value.</param>
+/// <param name="Ratio">PosixProcs / reference: the median of the per-round ratios (see <see cref="ComparisonResult.ComparePaired"/>).</param>
 /// <param name="Target">The target, e.g. <c>&lt;= 1.1x (issue 3)</c>; <c>null</c> when the issues set none.</param>
 /// <param name="TargetRatio">The target's ratio alone, for charts; <c>null</c> without a target.</param>
 /// <param name="Verdict">Met, Missed, NoTarget, Pending or Failed.</param>
