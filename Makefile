@@ -22,7 +22,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
-.PHONY: all native build test demo bench bench-quick clean prerequisites
+.PHONY: all native build test demo bench bench-quick bench-references clean prerequisites
 
 all: build
 
@@ -47,11 +47,28 @@ test: build
 demo: build
 	$(ARTIFACTS)/posixprocs tour
 
-bench: build
-	$(ARTIFACTS)/posixprocs bench
+# Benchmarks (never part of `make test`): the C references are compiled here, the Python
+# references run from scripts/bench/python, and `posixprocs bench` runs both interleaved
+# with the .NET code it measures. Results land in artifacts/bench/.
+BENCH_DIR := $(ARTIFACTS)/bench
+BENCH_C_SOURCES := $(wildcard scripts/bench/c/*.c)
+BENCH_C_HEADERS := $(wildcard scripts/bench/c/*.h)
+BENCH_C_BINARIES := $(patsubst scripts/bench/c/%.c,$(BENCH_DIR)/%,$(BENCH_C_SOURCES))
+CFLAGS_BENCH := -std=c11 -O2 -Wall -Wextra -Werror
 
-bench-quick: build
-	$(ARTIFACTS)/posixprocs bench --quick
+$(BENCH_DIR)/%: scripts/bench/c/%.c $(BENCH_C_HEADERS) | prerequisites
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BENCH) -o $@ $<
+
+bench-references: $(BENCH_C_BINARIES)
+
+BENCH_ARGS := --references $(BENCH_DIR) --scripts scripts/bench/python --output $(BENCH_DIR)
+
+bench: build bench-references
+	$(ARTIFACTS)/posixprocs bench $(BENCH_ARGS)
+
+bench-quick: build bench-references
+	$(ARTIFACTS)/posixprocs bench --quick $(BENCH_ARGS)
 
 clean:
 	rm -rf $(ARTIFACTS)
