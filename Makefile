@@ -39,7 +39,7 @@ $(SHIM): $(NATIVE_SOURCES) $(NATIVE_HEADERS) | prerequisites
 build: native
 	$(DOTNET) build PosixProcs.sln -c $(CONFIGURATION) -nologo -v:q -clp:NoSummary
 	$(DOTNET) publish src/PosixProcs.Cli/PosixProcs.Cli.csproj -c $(CONFIGURATION) --no-build -nologo -v:q -o $(ARTIFACTS)/cli
-	@scripts/write-launcher.sh $(ARTIFACTS)/posixprocs cli/posixprocs.dll
+	@scripts/write-launcher.sh $(ARTIFACTS)/posixprocs cli/PosixProcs.Cli.dll
 
 test: build
 	@scripts/run-tests.sh $(CONFIGURATION)

@@ -11,9 +11,7 @@ namespace PosixProcs.Benchmarks;
 /// </summary>
 public static class BenchmarkCatalog
 {
-    private const string Pool = "the pool (issue 5)";
     private const string Ring = "the shared-memory ring (issue 4)";
-    private const string Duplex = "the duplex connection (issue 3)";
 
     /// <summary>The benchmarks of code that exists, selected by <see cref="BenchmarkSettings.Filter"/>.</summary>
     /// <param name="settings">The run's settings.</param>
@@ -28,6 +26,15 @@ public static class BenchmarkCatalog
             new("posix.pipe_pingpong_1B", () => new PipePingPongBenchmark(settings, 1)),
             new("posix.pipe_throughput_64KiB", () => new PipeThroughputBenchmark(settings)),
             new("posix.futex_pingpong", () => new FutexPingPongBenchmark(settings)),
+            new("duplex.pingpong_64B", () => new DuplexPingPongBenchmark(settings, 64)),
+            new("pool.trivial_tasks", () => new PoolTrivialTasksBenchmark(settings, Pool.StartMethod.ForkServer)),
+            new("pool.trivial_tasks_fork", () => new PoolTrivialTasksBenchmark(settings, Pool.StartMethod.Fork)),
+            new("pool.map_1M_items", () => new PoolMapItemsBenchmark(settings)),
+            new("pool.worker_start_join_fork", () => new PoolWorkerStartBenchmark(settings, Pool.StartMethod.Fork)),
+            new("pool.worker_start_join_forkserver", () => new PoolWorkerStartBenchmark(settings, Pool.StartMethod.ForkServer)),
+            new("pool.worker_start_join_spawn", () => new PoolWorkerStartBenchmark(settings, Pool.StartMethod.Spawn)),
+            new("serial.fib_cpu_bound", () => new PoolFibBenchmark(settings, parallel: false)),
+            new("pool.fib_cpu_bound", () => new PoolFibBenchmark(settings, parallel: true)),
             new("posix.spawn_true", () => new SpawnTrueBenchmark(settings)),
         ];
         return [.. all.Where(b => settings.Selects(b.Name))];
@@ -39,39 +46,12 @@ public static class BenchmarkCatalog
     public static IReadOnlyList<ReferenceSuite> Suites(BenchmarkSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        long tasks = settings.Size(2000, 300);
-        const long Items = 1_000_000;
-        long starts = settings.Size(10, 3);
         long messages = settings.Size(20000, 5000);
-        long pingPongs = settings.Size(20000, 5000);
         var suites = new List<ReferenceSuite>
         {
-            new("python.pool", References.PythonCommand(settings, "pool.py", tasks, "--items", Invariant(Items)),
-            [
-                new("py.ppe_submit", Unit.TasksPerSecond, tasks, "pool.trivial_tasks", "trivial task submit -> result, 2 workers", Target.AtLeast(30, "issue 5"), Pool),
-                new("py.pool_map_chunksize1", Unit.TasksPerSecond, tasks, "pool.trivial_tasks", "trivial task submit -> result, 2 workers", Target.AtLeast(10, "issue 5"), Pool),
-                new("py.ppe_map", Unit.TasksPerSecond, tasks, "pool.trivial_tasks", "trivial task submit -> result, 2 workers", null, Pool),
-                new("py.pool_map_default", Unit.TasksPerSecond, tasks, "pool.trivial_tasks", "trivial task submit -> result, 2 workers", null, Pool),
-                new("py.pool_map_1M_items", Unit.ItemsPerSecond, Items, "pool.map_1M_items", "map over 1,000,000 small items, 2 workers", Target.AtLeast(10, "issue 5"), Pool),
-            ]),
-            new("python.process_start", References.PythonCommand(settings, "process_start.py", starts),
-            [
-                new("py.process_start_join_fork", Unit.Milliseconds, starts, "pool.worker_start_join_fork", "worker start + join, fork", Target.AtMost(0.5, "issue 5"), Pool),
-                new("py.process_start_join_forkserver", Unit.Milliseconds, starts, "pool.worker_start_join_forkserver", "worker start + join, fork server", Target.AtMost(0.2, "issue 5"), Pool),
-                new("py.process_start_join_spawn", Unit.Milliseconds, starts, "pool.worker_start_join_spawn", "worker start + join, spawn", null, Pool),
-            ]),
-            new("python.fib", References.PythonCommand(settings, "fib.py", 1, "--first", settings.Quick ? "25" : "30", "--last", settings.Quick ? "29" : "34"),
-            [
-                new("py.fib_serial", Unit.Seconds, 1 + (settings.Quick ? 29 - 25 : 34 - 30), "pool.fib_cpu_bound", "naive fib of the seeds' range, serial vs 2 warm workers", null, Pool),
-                new("py.fib_pool2", Unit.Seconds, 1 + (settings.Quick ? 29 - 25 : 34 - 30), "pool.fib_cpu_bound", "naive fib of the seeds' range, serial vs 2 warm workers", null, Pool),
-            ]),
             new("python.queue", References.PythonCommand(settings, "pipe_queue.py", messages, "--only", "py.queue_throughput"),
             [
                 new("py.queue_throughput", Unit.MessagesPerSecond, messages, "ring.queue_throughput", "small messages to another process", null, Ring),
-            ]),
-            new("c.duplex_pingpong", References.CCommand(settings, "pipe_pingpong", pingPongs, "--size", "64"),
-            [
-                new("c.pipe_pingpong_64B", Unit.Microseconds, pingPongs, "duplex.pingpong_64B", "duplex connection round trip, 64-byte message", Target.AtMost(1.1, "issue 3"), Duplex),
             ]),
             // Spinning references are sized small: on a loaded 2-core machine a spinner that
             // loses its CPU stalls its partner for a whole time slice.

@@ -2,7 +2,7 @@ using PosixProcs.Labs;
 
 namespace PosixProcs.Cli;
 
-/// <summary>How to start this command again: the apphost, or <c>dotnet posixprocs.dll</c>.</summary>
+/// <summary>How to start this command again: the apphost, or <c>dotnet PosixProcs.Cli.dll</c>.</summary>
 internal static class SelfLauncher
 {
     /// <summary>The command for a sacrificial copy of this program.</summary>

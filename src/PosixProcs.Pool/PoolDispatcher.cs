@@ -33,6 +33,7 @@ internal sealed class PoolDispatcher
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Thread _thread;
     private volatile bool _shutdown;
+    private int _sleeping;
     private volatile bool _cancelPendingOnShutdown;
     private long _unblockAt = long.MaxValue;
     private long _lastProgress;
@@ -89,12 +90,12 @@ internal sealed class PoolDispatcher
             task.CancellationRegistration = task.CancellationToken.Register(() =>
             {
                 _cancelled.Enqueue(task);
-                Wake();
+                WakeIfSleeping();
             });
         }
 
         _submitted.Enqueue(task);
-        Wake();
+        WakeIfSleeping();
     }
 
     public void Shutdown(bool cancelPending)
@@ -106,6 +107,21 @@ internal sealed class PoolDispatcher
 
     /// <summary>A record on the response ring, which the dispatcher sleeps on, wakes it.</summary>
     private void Wake() => _responses.TryWrite(MessageFrames.Wake, [0, 0, 0, 0]);
+
+    /// <summary>
+    /// Wakes the dispatcher only if it is about to sleep: a submitter stores its task, then
+    /// reads the flag; the dispatcher stores the flag, then looks at the queues. With a full
+    /// fence on both sides, at least one of them sees the other, so no task is left waiting
+    /// and a busy dispatcher costs submitters no ring write.
+    /// </summary>
+    private void WakeIfSleeping()
+    {
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _sleeping) != 0)
+        {
+            Wake();
+        }
+    }
 
     private void Run()
     {
@@ -143,7 +159,18 @@ internal sealed class PoolDispatcher
                     break;
                 }
 
-                _responses.Read(onRecord, WaitTime(), maxRecords: 256);
+                TimeSpan wait = WaitTime();
+                if (wait > TimeSpan.Zero)
+                {
+                    Interlocked.Exchange(ref _sleeping, 1); // a full fence: see WakeIfSleeping
+                    if (!_submitted.IsEmpty || !_cancelled.IsEmpty)
+                    {
+                        wait = TimeSpan.Zero;
+                    }
+                }
+
+                _responses.Read(onRecord, wait, maxRecords: 256);
+                Volatile.Write(ref _sleeping, 0);
                 long now = Environment.TickCount64;
                 if (now >= nextHealth)
                 {
