@@ -52,6 +52,16 @@ __attribute__((noreturn)) static void report_and_exit(int errorPipe, int32_t ste
     _exit(127);
 }
 
+#if defined(__linux__)
+/* The kernel's struct sigaction (x86_64, arm64 and the generic layout). */
+struct pp_kernel_sigaction {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)(void);
+    unsigned long mask;
+};
+#endif
+
 static void reset_signal_dispositions(void)
 {
     struct sigaction dfl;
@@ -62,8 +72,14 @@ static void reset_signal_dispositions(void)
     {
         if (sig == SIGKILL || sig == SIGSTOP)
             continue;
-        /* Fails (EINVAL) only for signals the C library reserves; those are fine as they are. */
-        sigaction(sig, &dfl, NULL);
+        if (sigaction(sig, &dfl, NULL) == 0)
+            continue;
+#if defined(__linux__)
+        /* glibc refuses its own signals (32 and 33) with EINVAL, but an ignored one is
+         * inherited through exec: seen under make, which left both ignored. Ask the kernel. */
+        struct pp_kernel_sigaction kernel_dfl = { .handler = SIG_DFL, .flags = 0, .restorer = NULL, .mask = 0 };
+        syscall(SYS_rt_sigaction, sig, &kernel_dfl, NULL, sizeof(kernel_dfl.mask));
+#endif
     }
 }
 
@@ -165,9 +181,15 @@ static int child_main(void* arg)
     if (request->workingDirectory != NULL && chdir(request->workingDirectory) < 0)
         report_and_exit(errorPipe, PP_SPAWN_STEP_CHDIR, errno);
 
+    /* The raw system call, not sigprocmask: glibc's wrapper treats its own internal signals
+     * (32 and 33) specially, and a spawned child was seen with signal 32 still blocked. */
     sigset_t none;
     sigemptyset(&none);
+#if defined(__linux__)
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, (size_t)(_NSIG / 8));
+#else
     sigprocmask(SIG_SETMASK, &none, NULL);
+#endif
 
     execve(request->path, request->argv, request->envp);
     report_and_exit(errorPipe, PP_SPAWN_STEP_EXEC, errno);

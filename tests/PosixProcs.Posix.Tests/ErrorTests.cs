@@ -4,12 +4,21 @@ namespace PosixProcs.PosixTests;
 
 public class ErrorTests
 {
+    /// <summary>
+    /// A descriptor number that was open and is now closed, and that no parallel test will be
+    /// given meanwhile: new descriptors take the lowest free number, far below this one.
+    /// </summary>
+    private static int ClosedHighNumber()
+    {
+        using PipeEnds pipe = Posix.Pipe();
+        using FileDescriptorHandle high = Posix.Dup2(pipe.Read, 900);
+        return high.Number;
+    }
+
     [Fact]
     public void Close_ClosedDescriptor_MapsToEBADF()
     {
-        PipeEnds pipe = Posix.Pipe();
-        int number = pipe.Read.Number;
-        pipe.Dispose();
+        int number = ClosedHighNumber();
         Assert.Equal(-1, Interop.close(number));
         PosixException ex = Errors.Last("close");
         Assert.Equal(Errno.EBADF, ex.Errno);
@@ -19,9 +28,7 @@ public class ErrorTests
     [Fact]
     public void Read_ClosedDescriptorNumber_ThrowsEBADF()
     {
-        PipeEnds pipe = Posix.Pipe();
-        int number = pipe.Read.Number;
-        pipe.Dispose();
+        int number = ClosedHighNumber();
         using var stale = new FileDescriptorHandle(number, ownsHandle: false);
         var ex = Assert.Throws<PosixException>(() => Posix.Read(stale, new byte[1]));
         Assert.Equal(Errno.EBADF, ex.Errno);
