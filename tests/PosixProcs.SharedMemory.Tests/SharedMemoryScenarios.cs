@@ -423,6 +423,46 @@ public static class SharedMemoryScenarios
     public sealed record QueueMessage(int Producer, int Sequence, string Text);
 
     /// <summary>
+    /// Two processes pass a barrier <c>args[0]</c> times; each writes its phase number before
+    /// arriving, and after the barrier checks that the other has reached the same phase.
+    /// </summary>
+    [Scenario]
+    public static int BarrierAcrossProcesses(string[] args)
+    {
+        int phases = int.Parse(args[0], CultureInfo.InvariantCulture);
+        using var region = SharedMemoryRegion.Create(Posix.PageSize);
+        SharedBarrier barrier = SharedBarrier.Create(region, 2);
+        var reached = new SharedArray<int>(region, 2, 64);
+        var outOfStep = new SharedValue<int>(region, 128);
+        int Run(int self)
+        {
+            for (int phase = 1; phase <= phases; phase++)
+            {
+                reached.Exchange(self, phase);
+                if (!barrier.SignalAndWait(TimeSpan.FromSeconds(30)))
+                {
+                    return 3;
+                }
+
+                if (reached.Read(1 - self) < phase)
+                {
+                    outOfStep.Add(1);
+                }
+            }
+
+            return 0;
+        }
+
+        Pid child = Children.Fork(() => Run(1));
+        int own = Run(0);
+        Console.WriteLine($"child={Children.Reap(child, ChildTimeout)}");
+        Console.WriteLine($"own={own}");
+        Console.WriteLine($"phases={barrier.CurrentPhase}");
+        Console.WriteLine($"outOfStep={outOfStep.Read()}");
+        return 0;
+    }
+
+    /// <summary>
     /// Run as a spawned program (not forked): attaches the shared memory passed as descriptor
     /// <c>args[0]</c> with length <c>args[1]</c> and adds 1 to the long at offset 0.
     /// </summary>
