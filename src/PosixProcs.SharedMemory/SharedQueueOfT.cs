@@ -235,6 +235,7 @@ public sealed unsafe class SharedQueue<T> : IDisposable
 
     private bool EnqueueRaw(T item, Deadline? deadline, CancellationToken cancellationToken)
     {
+        CheckLength(Unsafe.SizeOf<T>(), nameof(item));
         if (deadline is null)
         {
             // Zero-copy: the item goes straight into the ring's memory.
@@ -248,8 +249,7 @@ public sealed unsafe class SharedQueue<T> : IDisposable
             return true;
         }
 
-        ReadOnlySpan<byte> bytes = new(Unsafe.AsPointer(ref item), Unsafe.SizeOf<T>());
-        CheckLength(bytes.Length, nameof(item));
+        ReadOnlySpan<byte> bytes = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<T, byte>(ref item), Unsafe.SizeOf<T>());
         return _ring.WriteWaiting(SharedQueueLayout.ItemType, bytes, deadline.Value, _isClosed, cancellationToken);
     }
 

@@ -342,7 +342,7 @@ public abstract class RingBufferContractTests : IDisposable
     }
 
     [Fact]
-    public unsafe void Unblock_TailMovedButHeaderNeverWritten_PadsTheGap()
+    public void Unblock_TailMovedButHeaderNeverWritten_PadsTheGap()
     {
         // What a producer leaves when it dies between moving the tail and marking its record.
         Interlocked.Add(ref Tail(), 24);
@@ -383,7 +383,7 @@ public abstract class RingBufferContractTests : IDisposable
 
     private uint Signal(int offset) => new SharedValue<uint>(_region, offset).Read();
 
-    private unsafe ref long Tail() => ref new SharedValue<long>(_region, RingBufferLayout.TailOffset).Reference;
+    private ref long Tail() => ref new SharedValue<long>(_region, RingBufferLayout.TailOffset).Reference;
 }
 
 public sealed class SingleProducerRingBufferTests : RingBufferContractTests

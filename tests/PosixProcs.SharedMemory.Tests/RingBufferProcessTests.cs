@@ -4,13 +4,17 @@ namespace PosixProcs.SharedMemoryTests;
 public class RingBufferProcessTests
 {
     [Theory]
-    [InlineData(1_000_000, 2, "Many", "write")]
-    [InlineData(200_000, 2, "Many", "claim")]
-    [InlineData(1_000_000, 1, "One", "claim")]
-    [InlineData(200_000, 1, "One", "write")]
-    public void Write_ProducerProcessesIntoOneRing_ConsumerSeesEachOnceInOrder(int perProducer, int producers, string mode, string api)
+    [InlineData(1_000_000, 2, "Many", "write", 65536)]
+    [InlineData(200_000, 2, "Many", "claim", 65536)]
+    [InlineData(1_000_000, 1, "One", "claim", 65536)]
+    [InlineData(200_000, 1, "One", "write", 65536)]
+
+    // A ring of 512 bytes holds about 16 records: producers wrap, pad and sleep constantly.
+    [InlineData(100_000, 2, "Many", "write", 512)]
+    [InlineData(100_000, 1, "One", "claim", 512)]
+    public void Write_ProducerProcessesIntoOneRing_ConsumerSeesEachOnceInOrder(int perProducer, int producers, string mode, string api, int capacity)
     {
-        IReadOnlyDictionary<string, string> values = Helper.RunOk(nameof(SharedMemoryScenarios.ProducersOneConsumer), $"{perProducer}", $"{producers}", mode, api);
+        IReadOnlyDictionary<string, string> values = Helper.RunOk(nameof(SharedMemoryScenarios.ProducersOneConsumer), $"{perProducer}", $"{producers}", mode, api, $"{capacity}");
         Assert.Equal("0", values["errors"]);
         for (int p = 0; p < producers; p++)
         {

@@ -47,7 +47,7 @@ public static class SharedMemoryScenarios
 
     /// <summary>
     /// <c>args[1]</c> producer processes write <c>args[0]</c> records each into one ring of
-    /// mode <c>args[2]</c>, through <c>Write</c> (copy) or <c>Claim</c> (zero-copy) as
+    /// mode <c>args[2]</c> and capacity <c>args[4]</c>, through <c>Write</c> (copy) or <c>Claim</c> (zero-copy) as
     /// <c>args[3]</c> says; this process consumes in batches and checks exactly-once delivery,
     /// per-producer order and checksums. Record: producer (4 bytes), sequence (8), a value
     /// derived from both (8), and a tail of 0..7 bytes, so that lengths vary and records wrap
@@ -60,9 +60,9 @@ public static class SharedMemoryScenarios
         int producerCount = int.Parse(args[1], CultureInfo.InvariantCulture);
         RingBufferProducers mode = Enum.Parse<RingBufferProducers>(args[2]);
         bool zeroCopy = args[3] == "claim";
-        const int Capacity = 64 * 1024;
-        using var region = SharedMemoryRegion.Create(RingBuffer.RequiredLength(Capacity), new SharedMemoryOptions { Populate = true });
-        RingBuffer ring = RingBuffer.Create(region, Capacity, mode);
+        int capacity = int.Parse(args[4], CultureInfo.InvariantCulture);
+        using var region = SharedMemoryRegion.Create(RingBuffer.RequiredLength(capacity), new SharedMemoryOptions { Populate = true });
+        RingBuffer ring = RingBuffer.Create(region, capacity, mode);
         var producers = new Pid[producerCount];
         for (int p = 0; p < producers.Length; p++)
         {
@@ -421,6 +421,46 @@ public static class SharedMemoryScenarios
 
     /// <summary>A message with a string, serialized as JSON by <see cref="SharedQueue{T}"/>.</summary>
     public sealed record QueueMessage(int Producer, int Sequence, string Text);
+
+    /// <summary>
+    /// Two processes pass a barrier <c>args[0]</c> times; each writes its phase number before
+    /// arriving, and after the barrier checks that the other has reached the same phase.
+    /// </summary>
+    [Scenario]
+    public static int BarrierAcrossProcesses(string[] args)
+    {
+        int phases = int.Parse(args[0], CultureInfo.InvariantCulture);
+        using var region = SharedMemoryRegion.Create(Posix.PageSize);
+        SharedBarrier barrier = SharedBarrier.Create(region, 2);
+        var reached = new SharedArray<int>(region, 2, 64);
+        var outOfStep = new SharedValue<int>(region, 128);
+        int Run(int self)
+        {
+            for (int phase = 1; phase <= phases; phase++)
+            {
+                reached.Exchange(self, phase);
+                if (!barrier.SignalAndWait(TimeSpan.FromSeconds(30)))
+                {
+                    return 3;
+                }
+
+                if (reached.Read(1 - self) < phase)
+                {
+                    outOfStep.Add(1);
+                }
+            }
+
+            return 0;
+        }
+
+        Pid child = Children.Fork(() => Run(1));
+        int own = Run(0);
+        Console.WriteLine($"child={Children.Reap(child, ChildTimeout)}");
+        Console.WriteLine($"own={own}");
+        Console.WriteLine($"phases={barrier.CurrentPhase}");
+        Console.WriteLine($"outOfStep={outOfStep.Read()}");
+        return 0;
+    }
 
     /// <summary>
     /// Run as a spawned program (not forked): attaches the shared memory passed as descriptor

@@ -73,7 +73,12 @@ public class SharedQueueTests
         using SharedQueue<string> queue = SharedQueue.Create<string>(new SharedQueueOptions { Capacity = 1024 });
         var ex = Assert.Throws<ArgumentException>(() => queue.TryEnqueue(new string('x', 200)));
         Assert.Contains($"at most {queue.MaxItemLength}", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("item", ex.ParamName);
         Assert.Equal(0, queue.UnfinishedCount);
+
+        using SharedQueue<Sample> small = SharedQueue.Create<Sample>(new SharedQueueOptions { Capacity = 128 });
+        Assert.Equal("item", Assert.Throws<ArgumentException>(() => small.TryEnqueue(default)).ParamName);
+        Assert.Equal("item", Assert.Throws<ArgumentException>(() => small.TryEnqueue(default, TimeSpan.FromSeconds(1))).ParamName);
     }
 
     [Fact]
