@@ -53,6 +53,11 @@ public sealed class WxTrapLab : Lab
         {
             HelperRun run = RunHelper(self, LabHelpers.WxFork);
             Report report = Report.Parse(run.Output);
+            if (report.Has("forkRefused") || !report.Has("child"))
+            {
+                throw new InvalidOperationException($"the sacrificial copy did not fork ({Describe(run)}): {(report.Has("forkRefused") ? report.Text("forkRefused") : "no child reported")}");
+            }
+
             bool parentSurvived = report.Has("parentSurvived") && run.Status.IsSuccess;
             var childStatuses = new List<string>();
             for (int round = 1; report.Has($"childStatus{round}"); round++)
@@ -95,13 +100,14 @@ public sealed class WxTrapLab : Lab
         foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
         {
             string key = (string)entry.Key;
-            if (key is not "DOTNET_EnableWriteXorExecute" and not "COMPlus_EnableWriteXorExecute")
+            if (key is not "DOTNET_EnableWriteXorExecute" and not "COMPlus_EnableWriteXorExecute" and not "DOTNET_TieredCompilation" and not "COMPlus_TieredCompilation")
             {
                 environment.Add($"{key}={entry.Value}");
             }
         }
 
         environment.Add("DOTNET_EnableWriteXorExecute=1");
+        environment.Add("DOTNET_TieredCompilation=0"); // the one hazard under study is W^X
         using var children = new Children();
         bool wasSubreaper = OperatingSystem.IsLinux() && Posix.ChildSubreaper;
         if (OperatingSystem.IsLinux())
