@@ -82,6 +82,7 @@ public static class LabHelpers
         {
             // Posix.Fork directly (not Children.Fork, which compiles the child's body first):
             // the child must JIT code nobody has compiled yet, as naive code would.
+            Console.WriteLine($"forking={round}");
             ForkResult result;
             try
             {

@@ -53,9 +53,9 @@ public sealed class WxTrapLab : Lab
         {
             HelperRun run = RunHelper(self, LabHelpers.WxFork);
             Report report = Report.Parse(run.Output);
-            if (report.Has("forkRefused") || !report.Has("child"))
+            if (report.Has("forkRefused") || !report.Has("forking"))
             {
-                throw new InvalidOperationException($"the sacrificial copy did not fork ({Describe(run)}): {(report.Has("forkRefused") ? report.Text("forkRefused") : "no child reported")}");
+                throw new InvalidOperationException($"the sacrificial copy did not fork ({Describe(run)}): {(report.Has("forkRefused") ? report.Text("forkRefused") : "it never got to fork")}");
             }
 
             bool parentSurvived = report.Has("parentSurvived") && run.Status.IsSuccess;
@@ -66,7 +66,7 @@ public sealed class WxTrapLab : Lab
             }
 
             int crashed = childStatuses.Count(status => status != new WaitStatus.Exited(0).ToString());
-            forks += report.Has("child") ? Math.Max(childStatuses.Count, 1) : 0;
+            forks += (int)report.Number("forking"); // the last round it started
             childCrashes += crashed;
             parentsHarmed += parentSurvived ? 0 : 1;
             outcomes.Add(parentSurvived ? $"{crashed}/{childStatuses.Count} children crashed" : $"parent {Describe(run)}");
