@@ -26,6 +26,12 @@ internal static class TourCommand
         var context = new LabContext(narrator, SelfLauncher.Command());
         Stopwatch elapsed = Stopwatch.StartNew();
         var results = new List<LabResult>();
+        if (mode != OutputMode.Json)
+        {
+            narrator.Say($"posixprocs tour: {LabCatalog.All.Count} labs ({string.Join(", ", LabCatalog.All.Select(l => l.Name))}). Each states a claim, measures it in this run, and checks it; the summary table comes last.");
+            Console.WriteLine();
+        }
+
         foreach (Lab lab in LabCatalog.All)
         {
             LabResult result = LabOutput.Run(lab, context);

@@ -82,7 +82,20 @@ public static class LabHelpers
         {
             // Posix.Fork directly (not Children.Fork, which compiles the child's body first):
             // the child must JIT code nobody has compiled yet, as naive code would.
-            if (Posix.Fork(ForkHazards.WriteXorExecute) is not ForkResult.Parent parent)
+            Console.WriteLine($"forking={round}");
+            ForkResult result;
+            try
+            {
+                result = Posix.Fork(ForkHazards.WriteXorExecute);
+            }
+            catch (ForkHazardException ex)
+            {
+                // Another hazard (e.g. tiered compilation switched on from outside): not this experiment.
+                Console.WriteLine($"forkRefused={ex.Message}");
+                return 3;
+            }
+
+            if (result is not ForkResult.Parent parent)
             {
                 Posix.Exit(rounds[round - 1]() > 0 ? 0 : 1);
                 return 1;

@@ -53,6 +53,11 @@ public sealed class WxTrapLab : Lab
         {
             HelperRun run = RunHelper(self, LabHelpers.WxFork);
             Report report = Report.Parse(run.Output);
+            if (report.Has("forkRefused") || !report.Has("forking"))
+            {
+                throw new InvalidOperationException($"the sacrificial copy did not fork ({Describe(run)}): {(report.Has("forkRefused") ? report.Text("forkRefused") : "it never got to fork")}");
+            }
+
             bool parentSurvived = report.Has("parentSurvived") && run.Status.IsSuccess;
             var childStatuses = new List<string>();
             for (int round = 1; report.Has($"childStatus{round}"); round++)
@@ -61,7 +66,7 @@ public sealed class WxTrapLab : Lab
             }
 
             int crashed = childStatuses.Count(status => status != new WaitStatus.Exited(0).ToString());
-            forks += report.Has("child") ? Math.Max(childStatuses.Count, 1) : 0;
+            forks += (int)report.Number("forking"); // the last round it started
             childCrashes += crashed;
             parentsHarmed += parentSurvived ? 0 : 1;
             outcomes.Add(parentSurvived ? $"{crashed}/{childStatuses.Count} children crashed" : $"parent {Describe(run)}");
@@ -95,13 +100,14 @@ public sealed class WxTrapLab : Lab
         foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
         {
             string key = (string)entry.Key;
-            if (key is not "DOTNET_EnableWriteXorExecute" and not "COMPlus_EnableWriteXorExecute")
+            if (key is not "DOTNET_EnableWriteXorExecute" and not "COMPlus_EnableWriteXorExecute" and not "DOTNET_TieredCompilation" and not "COMPlus_TieredCompilation")
             {
                 environment.Add($"{key}={entry.Value}");
             }
         }
 
         environment.Add("DOTNET_EnableWriteXorExecute=1");
+        environment.Add("DOTNET_TieredCompilation=0"); // the one hazard under study is W^X
         using var children = new Children();
         bool wasSubreaper = OperatingSystem.IsLinux() && Posix.ChildSubreaper;
         if (OperatingSystem.IsLinux())

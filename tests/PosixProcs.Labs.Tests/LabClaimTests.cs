@@ -122,6 +122,7 @@ public class LabClaimTests
         Assert.Equal(new WaitStatus.Exited(0).ToString(), lab.Text("siblingStatus"));
         Assert.Equal(ThreadsVsProcessesLab.Fib(34).ToString(System.Globalization.CultureInfo.InvariantCulture), lab.Text("siblingResult"));
         Assert.True(lab.Number("tinyProcessesMs") > lab.Number("tinyThreadsMs"));
+        Assert.True(lab.Number("largeSerialMs") > lab.Number("serialMs"), "the large size is more work than the seed");
         Assert.InRange(lab.Number("serialParallelism"), 0, 1.1);
 
         // Scaling needs idle CPUs: asserted when the machine was not busy with other work

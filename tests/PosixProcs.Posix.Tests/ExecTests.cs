@@ -3,6 +3,7 @@ using PosixProcs.Testing;
 
 namespace PosixProcs.PosixTests;
 
+[Collection(SerialChildProcesses.Name)]
 public class ExecTests
 {
     [Fact]
