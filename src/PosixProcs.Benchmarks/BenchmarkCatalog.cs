@@ -27,6 +27,7 @@ public static class BenchmarkCatalog
             new("posix.pipe_throughput_64KiB", () => new PipeThroughputBenchmark(settings)),
             new("posix.futex_pingpong", () => new FutexPingPongBenchmark(settings)),
             new("duplex.pingpong_64B", () => new DuplexPingPongBenchmark(settings, 64)),
+            .. RingThroughputBenchmark.Modes.Select(mode => new CatalogEntry("ring.spsc_64B_" + mode.Replace('-', '_'), () => new RingThroughputBenchmark(settings, mode))),
             new("pool.trivial_tasks", () => new PoolTrivialTasksBenchmark(settings, Pool.StartMethod.ForkServer)),
             new("pool.trivial_tasks_fork", () => new PoolTrivialTasksBenchmark(settings, Pool.StartMethod.Fork)),
             new("pool.map_1M_items", () => new PoolMapItemsBenchmark(settings)),
@@ -60,23 +61,6 @@ public static class BenchmarkCatalog
                 new("c.spin_pingpong", Unit.Microseconds, settings.Size(20_000, 5_000), "ring.pingpong_spin", "ring ping-pong latency, spinning", null, Ring),
             ]),
         };
-        // Per-message publish must reach 0.8x C, batched 0.5x C's batched figure (issue 4).
-        foreach ((string mode, string how, long full, long quick, double target) in new[]
-        {
-            ("spin", "spinning, per-message publish", 500_000L, 200_000L, 0.8),
-            ("spin-batched", "spinning, batched publish", 2_000_000L, 500_000L, 0.5),
-            ("futex", "futex sleep, per-message publish", 200_000L, 50_000L, 0.8),
-            ("futex-batched", "futex sleep, batched publish", 2_000_000L, 500_000L, 0.5),
-        })
-        {
-            string figure = "c.spsc_ring_" + mode.Replace('-', '_');
-            long count = settings.Size(full, quick);
-            suites.Add(new("c.spsc_ring_" + mode, References.CCommand(settings, "spsc_ring", count, "--mode", mode),
-            [
-                new(figure, Unit.MessagesPerSecond, count, "ring.spsc_64B_" + mode.Replace('-', '_'), $"SPSC ring of 64-byte messages to a forked consumer, {how}", Target.AtLeast(target, "issue 4"), Ring),
-            ]));
-        }
-
         return [.. suites.Where(s => settings.Selects(s.Name) || s.Targets.Any(t => settings.Selects(t.Measured)))];
     }
 
