@@ -55,6 +55,7 @@ public class OutputTests
     {
         string md = MarkdownReport.Render(Report, "posixprocs bench --quick");
         Assert.Contains("`posixprocs bench --quick`", md, StringComparison.Ordinal);
+        Assert.Contains("1-minute load average 0.50 at start, 1.20 at end", md, StringComparison.Ordinal);
         Assert.Contains("| benchmark | PosixProcs (median, min..max) |", md, StringComparison.Ordinal);
         Assert.Contains("![ratios](ratios.svg)", md, StringComparison.Ordinal);
         Assert.Contains("- **posix.spawn_true** vs c.posix_spawn_true: 1.20x, target <= 1.1x (issue 3).", md, StringComparison.Ordinal);
