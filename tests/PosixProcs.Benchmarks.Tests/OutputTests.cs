@@ -27,6 +27,7 @@ public class OutputTests
         Assert.Contains("\"verdict\": \"Missed\"", json, StringComparison.Ordinal);
         Assert.Contains("\"referenceName\": \"c.posix_spawn_true\"", json, StringComparison.Ordinal);
         Assert.Contains("\"value\": null", json, StringComparison.Ordinal);
+        Assert.Contains("\"target\": \"<= 1.1x (issue 3)\"", json, StringComparison.Ordinal);
 
         ResultsDocument read = ResultsJson.Deserialize(json);
         Assert.Equal(Report.Rows, read.Results);
