@@ -15,6 +15,7 @@ public static class BenchmarkRunner
         ArgumentNullException.ThrowIfNull(log);
         DateTimeOffset startedAt = DateTimeOffset.UtcNow;
         long start = Stopwatch.GetTimestamp();
+        string loadAtStart = MachineInfo.ReadLoadAverage();
         string python;
         try
         {
@@ -55,6 +56,6 @@ public static class BenchmarkRunner
             log.WriteLine($"  ({Stopwatch.GetElapsedTime(began).TotalSeconds:0.0} s)");
         }
 
-        return new BenchmarkReport(MachineInfo.Current(python), settings.Quick, settings.Rounds, startedAt, Stopwatch.GetElapsedTime(start), results);
+        return new BenchmarkReport(MachineInfo.Current(python, $"{loadAtStart} at start, {MachineInfo.ReadLoadAverage()} at end"), settings.Quick, settings.Rounds, startedAt, Stopwatch.GetElapsedTime(start), results);
     }
 }

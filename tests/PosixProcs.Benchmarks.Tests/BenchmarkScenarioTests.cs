@@ -16,7 +16,7 @@ public class BenchmarkScenarioTests
         ScenarioResult result = Helper.Run(nameof(BenchmarkScenarios.RunMeasuredSide), name);
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.True(result.Values["measured"] == "True", result.ToString());
-        Assert.Equal("2", result.Values["repetitions"]);
+        Assert.Equal("1", result.Values["repetitions"]);
         Assert.Equal(string.Empty, result.Values["note"]);
     }
 

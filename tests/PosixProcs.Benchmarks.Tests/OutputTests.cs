@@ -27,6 +27,7 @@ public class OutputTests
         Assert.Contains("\"verdict\": \"Missed\"", json, StringComparison.Ordinal);
         Assert.Contains("\"referenceName\": \"c.posix_spawn_true\"", json, StringComparison.Ordinal);
         Assert.Contains("\"value\": null", json, StringComparison.Ordinal);
+        Assert.Contains("\"target\": \"<= 1.1x (issue 3)\"", json, StringComparison.Ordinal);
 
         ResultsDocument read = ResultsJson.Deserialize(json);
         Assert.Equal(Report.Rows, read.Results);
@@ -55,6 +56,7 @@ public class OutputTests
     {
         string md = MarkdownReport.Render(Report, "posixprocs bench --quick");
         Assert.Contains("`posixprocs bench --quick`", md, StringComparison.Ordinal);
+        Assert.Contains("1-minute load average 0.50 at start, 1.20 at end", md, StringComparison.Ordinal);
         Assert.Contains("| benchmark | PosixProcs (median, min..max) |", md, StringComparison.Ordinal);
         Assert.Contains("![ratios](ratios.svg)", md, StringComparison.Ordinal);
         Assert.Contains("- **posix.spawn_true** vs c.posix_spawn_true: 1.20x, target <= 1.1x (issue 3).", md, StringComparison.Ordinal);

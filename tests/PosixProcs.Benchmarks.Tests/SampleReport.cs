@@ -4,7 +4,7 @@ namespace PosixProcs.Benchmarks.Tests;
 internal static class SampleReport
 {
     public static BenchmarkReport Create() => new(
-        new MachineInfo("Linux 6.1", "X64", ".NET 10.0.0", 2, "/usr/bin/python3"),
+        new MachineInfo("Linux 6.1", "X64", ".NET 10.0.0", 2, "/usr/bin/python3", "0.50 at start, 1.20 at end"),
         Quick: true,
         Rounds: 5,
         new DateTimeOffset(2026, 11, 22, 11, 0, 0, TimeSpan.Zero),

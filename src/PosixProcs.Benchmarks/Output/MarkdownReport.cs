@@ -25,7 +25,7 @@ public static class MarkdownReport
         md.AppendLine("# PosixProcs benchmarks");
         md.AppendLine();
         md.AppendLine(Invariant($"Run `{command}` on {report.StartedAt:yyyy-MM-dd HH:mm} UTC, {report.Duration.TotalSeconds:0} s, {(report.Quick ? "quick" : "full")} sizes, {report.Rounds} rounds per benchmark."));
-        md.AppendLine(Invariant($"Machine: {report.Machine.OperatingSystem}, {report.Machine.Architecture}, {report.Machine.ProcessorCount} logical CPUs, {report.Machine.Runtime}; Python: {report.Machine.Python}."));
+        md.AppendLine(Invariant($"Machine: {report.Machine.OperatingSystem}, {report.Machine.Architecture}, {report.Machine.ProcessorCount} logical CPUs, {report.Machine.Runtime}; Python: {report.Machine.Python}; 1-minute load average {report.Machine.Load}."));
         md.AppendLine();
         md.AppendLine("Each benchmark and its references ran interleaved: one repetition of each side per round, order alternating, after warm-up. " +
             "Values are medians with min..max over the rounds. A ratio is PosixProcs / reference in the figure's unit, taken within each round and then the median over rounds (paired, so load that hits a round hits both sides); for times (us, ms, s) lower is better, for rates higher. " +

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -6,9 +7,14 @@ namespace PosixProcs.Benchmarks;
 /// <summary>Writes and reads <c>artifacts/bench/results.json</c>.</summary>
 public static class ResultsJson
 {
-    /// <summary>camelCase names, enums as text, indented; nulls written, so a missing value reads as missing.</summary>
+    /// <summary>
+    /// camelCase names, enums as text, indented; nulls written, so a missing value reads as
+    /// missing. Relaxed escaping: the file is read by people and tools, never embedded in
+    /// HTML, so "+" and "&lt;=" stay as they are.
+    /// </summary>
     public static JsonSerializerOptions Options { get; } = new()
     {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,
         Converters = { new JsonStringEnumConverter() },
