@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
+using PosixProcs.Testing;
 
 namespace PosixProcs.CliTesting;
 
@@ -30,33 +30,7 @@ public static class CliRunner
     public static CliRun Run(TimeSpan timeout, params string[] args)
     {
         Assert.True(File.Exists(CliAssembly), $"the posixprocs build output is missing: {CliAssembly}");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(CliAssembly);
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(TimeSpan.FromSeconds(5));
-            throw new TimeoutException($"posixprocs {string.Join(' ', args)} did not finish in {timeout.TotalSeconds:0} s");
-        }
-
-        if (!Task.WaitAll([output, error], TimeSpan.FromSeconds(10)))
-        {
-            throw new TimeoutException($"posixprocs {string.Join(' ', args)} exited, but something it started still holds its output open");
-        }
-
-        return new CliRun(process.ExitCode, output.Result, error.Result);
+        ScenarioResult run = DotnetProcess.Run([CliAssembly, .. args], timeout);
+        return new CliRun(run.ExitCode, run.Output, run.Error);
     }
 }

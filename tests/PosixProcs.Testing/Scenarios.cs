@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 
 namespace PosixProcs.Testing;
@@ -69,45 +68,7 @@ public static class Scenarios
     public static ScenarioResult Run(Assembly testAssembly, string name, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null, params string[] args)
     {
         ArgumentNullException.ThrowIfNull(testAssembly);
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(testAssembly.Location);
-        start.ArgumentList.Add(Verb);
-        start.ArgumentList.Add(name);
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach ((string key, string value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-
-        // Never wait without a bound: a leftover grandchild that holds the output pipe would
-        // keep end-of-file from coming, and the test would hang instead of failing.
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(TimeSpan.FromSeconds(5));
-            throw new TimeoutException($"scenario {name} did not finish in {timeout.TotalSeconds:0.#} s\n--- stdout\n{Completed(output)}\n--- stderr\n{Completed(error)}");
-        }
-
-        if (!Task.WaitAll([output, error], TimeSpan.FromSeconds(10)))
-        {
-            throw new TimeoutException($"scenario {name} exited, but something it started still holds its output open\n--- stdout so far is not available");
-        }
-
-        return new ScenarioResult(process.ExitCode, output.Result, error.Result);
+        return DotnetProcess.Run([testAssembly.Location, Verb, name, .. args], timeout, environment);
     }
 
-    private static string Completed(Task<string> text) => text.IsCompletedSuccessfully ? text.Result : "(still open)";
 }
