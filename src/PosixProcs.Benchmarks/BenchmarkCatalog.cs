@@ -27,6 +27,8 @@ public static class BenchmarkCatalog
             new("posix.pipe_throughput_64KiB", () => new PipeThroughputBenchmark(settings)),
             new("posix.futex_pingpong", () => new FutexPingPongBenchmark(settings)),
             new("duplex.pingpong_64B", () => new DuplexPingPongBenchmark(settings, 64)),
+            new("ring.pingpong_spin", () => new RingPingPongBenchmark(settings, spin: true)),
+            new("ring.pingpong_futex", () => new RingPingPongBenchmark(settings, spin: false)),
             .. RingThroughputBenchmark.Modes.Select(mode => new CatalogEntry("ring.spsc_64B_" + mode.Replace('-', '_'), () => new RingThroughputBenchmark(settings, mode))),
             new("pool.trivial_tasks", () => new PoolTrivialTasksBenchmark(settings, Pool.StartMethod.ForkServer)),
             new("pool.trivial_tasks_fork", () => new PoolTrivialTasksBenchmark(settings, Pool.StartMethod.Fork)),
@@ -34,8 +36,9 @@ public static class BenchmarkCatalog
             new("pool.worker_start_join_fork", () => new PoolWorkerStartBenchmark(settings, Pool.StartMethod.Fork)),
             new("pool.worker_start_join_forkserver", () => new PoolWorkerStartBenchmark(settings, Pool.StartMethod.ForkServer)),
             new("pool.worker_start_join_spawn", () => new PoolWorkerStartBenchmark(settings, Pool.StartMethod.Spawn)),
-            new("serial.fib_cpu_bound", () => new PoolFibBenchmark(settings, parallel: false)),
-            new("pool.fib_cpu_bound", () => new PoolFibBenchmark(settings, parallel: true)),
+            new("serial.fib_cpu_bound", () => new PoolFibBenchmark(settings, FibRunner.Serial)),
+            new("threads.fib_cpu_bound", () => new PoolFibBenchmark(settings, FibRunner.Threads)),
+            new("pool.fib_cpu_bound", () => new PoolFibBenchmark(settings, FibRunner.Pool)),
             new("posix.spawn_true", () => new SpawnTrueBenchmark(settings)),
         ];
         return [.. all.Where(b => settings.Selects(b.Name))];
@@ -53,12 +56,6 @@ public static class BenchmarkCatalog
             new("python.queue", References.PythonCommand(settings, "pipe_queue.py", messages, "--only", "py.queue_throughput"),
             [
                 new("py.queue_throughput", Unit.MessagesPerSecond, messages, "ring.queue_throughput", "small messages to another process", null, Ring),
-            ]),
-            // Spinning references are sized small: on a loaded 2-core machine a spinner that
-            // loses its CPU stalls its partner for a whole time slice.
-            new("c.spin_pingpong", References.CCommand(settings, "futex_pingpong", settings.Size(20_000, 5_000), "--mode", "spin"),
-            [
-                new("c.spin_pingpong", Unit.Microseconds, settings.Size(20_000, 5_000), "ring.pingpong_spin", "ring ping-pong latency, spinning", null, Ring),
             ]),
         };
         return [.. suites.Where(s => settings.Selects(s.Name) || s.Targets.Any(t => settings.Selects(t.Measured)))];
