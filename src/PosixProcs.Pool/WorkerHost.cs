@@ -15,7 +15,9 @@ public static class WorkerHost
     internal const string ServerMode = "server";
     internal const int RegionDescriptor = 3;
     internal const int ControlDescriptor = 4;
-    private static readonly TimeSpan ServerTick = TimeSpan.FromMilliseconds(20);
+    // How often the server looks for ended workers between requests: it bounds how late a
+    // death is reported, and costs one poll and one WNOHANG per worker per tick.
+    private static readonly TimeSpan ServerTick = TimeSpan.FromMilliseconds(2);
 
     /// <summary>Runs a worker (<c>worker SLOT LENGTH RING PARENT</c>) or a fork server (<c>server LENGTH RING PARENT</c>).</summary>
     /// <param name="args">The arguments the pool passes.</param>
