@@ -448,6 +448,13 @@ internal sealed class PoolDispatcher
                 continue;
             }
 
+            if (!worker.Ready && worker.KilledBecause is null && now - worker.LaunchedAt > (long)_options.WorkerStartTimeout.TotalMilliseconds)
+            {
+                worker.KilledBecause = new WorkerStartTimeoutException(process.Pid, _options.WorkerStartTimeout);
+                process.Kill();
+                continue;
+            }
+
             if (_options.TaskTimeout is TimeSpan timeout && worker.Ready && !worker.IsIdle && worker.KilledBecause is null &&
                 now - worker.HeadStartedAt > (long)timeout.TotalMilliseconds)
             {
@@ -485,7 +492,7 @@ internal sealed class PoolDispatcher
                 continue;
             }
 
-            if (first && !worker.Retiring)
+            if (first && !worker.Retiring && killedBecause is not WorkerStartTimeoutException)
             {
                 task.Attempts++;
                 if (killedBecause is OperationCanceledException)
@@ -553,6 +560,7 @@ internal sealed class PoolDispatcher
         worker.TasksHanded = 0;
         worker.Assigned.Clear();
         worker.Defined.Clear();
+        worker.LaunchedAt = Environment.TickCount64;
         worker.Process = _launcher.Launch(worker);
         Interlocked.Increment(ref _workerStarts);
         if (_initializer is not null)

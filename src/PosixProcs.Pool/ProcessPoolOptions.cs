@@ -9,6 +9,7 @@ public sealed class ProcessPoolOptions
     private TimeSpan? _taskTimeout;
     private int _maxRetries;
     private int _pipelineDepth = 16;
+    private TimeSpan _workerStartTimeout = TimeSpan.FromSeconds(30);
     private int _ringCapacity = 1 << 20;
 
     /// <summary>How workers are started. Default <see cref="StartMethod.ForkServer"/>: see there why.</summary>
@@ -55,6 +56,19 @@ public sealed class ProcessPoolOptions
     {
         get => _maxRetries;
         set => _maxRetries = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Retries cannot be negative.");
+    }
+
+    /// <summary>
+    /// How long a new worker may take to start (fork or spawn, initializer included) before it
+    /// is killed and replaced; its queued tasks go to other workers and count no attempt. A
+    /// forked child can hang for ever on a runtime lock held at the moment of fork: this is
+    /// the bound that keeps the pool from waiting on it. Default 30 s.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not positive.</exception>
+    public TimeSpan WorkerStartTimeout
+    {
+        get => _workerStartTimeout;
+        set => _workerStartTimeout = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "A timeout must be positive.");
     }
 
     /// <summary>

@@ -29,6 +29,9 @@ internal sealed class WorkerSlot(int index, RingBuffer requests)
     /// <summary>Why the pool killed it, if it did: the head task fails with this instead of a crash.</summary>
     public Exception? KilledBecause { get; set; }
 
+    /// <summary>When the worker was launched (Environment.TickCount64), for the start-up time limit.</summary>
+    public long LaunchedAt { get; set; }
+
     /// <summary>The worker has started up (its Ready record arrived): task time limits run from here.</summary>
     public bool Ready { get; set; }
 

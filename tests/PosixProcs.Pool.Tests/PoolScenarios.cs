@@ -1,4 +1,5 @@
 using System.Globalization;
+using PosixProcs.SharedMemory;
 using PosixProcs.Testing;
 
 namespace PosixProcs.Pool.Tests;
@@ -280,6 +281,32 @@ public static class PoolScenarios
             return GC.CollectionCount(0) > 0 ? garbage.Count : -1;
         }, chunkSize: 1));
         Print("collected", collections.All(c => c == 200));
+        return 0;
+    }
+
+    [Scenario]
+    public static int WorkerHangsWhileStarting(string[] args)
+    {
+        // The first worker to start hangs in its initializer, as a child stuck on a lock
+        // inherited from the fork would: the pool must not wait for it.
+        using var region = SharedMemoryRegion.Create(Posix.PageSize);
+        var starts = new SharedValue<int>(region, 0);
+        using var pool = ProcessPool.Start(With(args, new ProcessPoolOptions
+        {
+            WorkerCount = 1,
+            WorkerStartTimeout = TimeSpan.FromMilliseconds(500),
+            Initializer = () =>
+            {
+                if (starts.Add(1) == 1)
+                {
+                    Thread.Sleep(Timeout.Infinite);
+                }
+            },
+        }));
+        IReadOnlyList<int> results = Run(() => pool.MapAsync(Enumerable.Range(0, 10), static x => x * 2, chunkSize: 1));
+        Print("results", string.Join(',', results));
+        Print("starts", starts.Read());
+        Print("workerStarts", pool.Progress.WorkerStarts);
         return 0;
     }
 

@@ -109,6 +109,15 @@ public class PoolTests
     }
 
     [Fact]
+    public void Start_WorkerHangsWhileStarting_KilledReplacedAndTasksComplete()
+    {
+        var values = Helper.Run(nameof(PoolScenarios.WorkerHangsWhileStarting), null, "Fork").Values;
+        Assert.Equal("0,2,4,6,8,10,12,14,16,18", values["results"]);
+        Assert.Equal("2", values["starts"]);
+        Assert.Equal("2", values["workerStarts"]);
+    }
+
+    [Fact]
     public void SubmitAsync_ClosureCreatedAfterStartUnderFork_SeesCapturedState()
     {
         var values = Helper.Run(nameof(PoolScenarios.ClosuresCaptureState), null, "Fork").Values;
