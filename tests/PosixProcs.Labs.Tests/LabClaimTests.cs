@@ -136,6 +136,25 @@ public class LabClaimTests
     }
 
     [Fact]
+    public void Shared_PlainLosesUpdates_AtomicAndLockKeepAll_SemaphoreAdmitsTwo()
+    {
+        LabJson lab = LabRuns.Run("shared");
+        Assert.True(lab.Holds, lab.ToString());
+        long expected = lab.Whole("adders") * lab.Whole("incrementsPerChild");
+        Assert.Equal(expected, lab.Whole("expectedTotal"));
+        Assert.InRange(lab.Whole("racyTotal"), 1, expected - 1);
+        Assert.Equal(expected - lab.Whole("racyTotal"), lab.Whole("lostUpdates"));
+        Assert.Equal(expected, lab.Whole("atomicTotal"));
+        Assert.Equal(lab.Whole("adders") * lab.Whole("lockedIncrementsPerChild"), lab.Whole("lockedTotal"));
+        Assert.Equal(lab.Whole("semaphorePermits"), lab.Whole("maxConcurrentFromEvents"));
+        Assert.Equal(lab.Whole("semaphorePermits"), lab.Whole("maxConcurrentFromCounter"));
+        Assert.Equal(5, lab.Whole("semaphoreEntries"));
+        Assert.Equal(new WaitStatus.Signaled(Signal.SIGKILL, false).ToString(), lab.Text("holderStatus"));
+        Assert.Equal(lab.Whole("holderPid"), lab.Whole("ownerBeforeTakeover"));
+        Assert.Equal("OwnerDied", lab.Text("takeover"));
+    }
+
+    [Fact]
     public void WxTrap_ForkBreaksWithWx_GuardRefuses()
     {
         LabJson lab = LabRuns.Run("wx-trap");
@@ -154,7 +173,7 @@ public class LabClaimTests
     public void Catalog_HasEveryLabOnceInTeachingOrder()
     {
         Assert.Equal(
-            ["fork", "pipe", "duplex", "wait", "cow", "spawn", "threads-vs-processes", "wx-trap"],
+            ["fork", "pipe", "duplex", "wait", "cow", "spawn", "threads-vs-processes", "shared", "wx-trap"],
             LabCatalog.All.Select(l => l.Name).ToArray());
         Assert.All(LabCatalog.All, l => Assert.NotEmpty(l.NextSteps));
         Assert.Same(LabCatalog.All[4], LabCatalog.Find("COW"));
