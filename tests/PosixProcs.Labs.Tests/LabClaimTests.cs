@@ -155,6 +155,28 @@ public class LabClaimTests
     }
 
     [Fact]
+    public void Queue_EveryItemOnceInProducerOrder_JoinWaitsForTaskDone()
+    {
+        LabJson lab = LabRuns.Run("queue");
+        Assert.True(lab.Holds, lab.ToString());
+        long producers = lab.Whole("producers");
+        Assert.Equal(producers * lab.Whole("itemsPerProducer"), lab.Whole("itemsReceived"));
+        Assert.Equal(0, lab.Whole("duplicates"));
+        Assert.Equal(0, lab.Whole("missing"));
+        Assert.Equal(0, lab.Whole("outOfOrder"));
+        Assert.Equal(producers, lab.Whole("sentinelsSeen"));
+        Assert.True(lab.Number("itemsPerSecond") > 0);
+        Assert.Equal(new WaitStatus.Exited(0).ToString(), lab.Text("producerStatuses"));
+        Assert.False(lab.Bool("earlyJoinReturned"));
+        Assert.True(lab.Whole("unfinishedAtEarlyJoin") > 0);
+        Assert.True(lab.Bool("joinReturned"));
+        Assert.Equal(lab.Whole("joinItems"), lab.Whole("doneAtJoin"));
+        Assert.Equal(0, lab.Whole("unfinishedAtJoin"));
+        Assert.True(lab.Number("joinAfterLastTaskDoneMs") >= 0);
+        Assert.Equal(new WaitStatus.Exited(0).ToString(), lab.Text("workerStatus"));
+    }
+
+    [Fact]
     public void WxTrap_ForkBreaksWithWx_GuardRefuses()
     {
         LabJson lab = LabRuns.Run("wx-trap");
@@ -173,7 +195,7 @@ public class LabClaimTests
     public void Catalog_HasEveryLabOnceInTeachingOrder()
     {
         Assert.Equal(
-            ["fork", "pipe", "duplex", "wait", "cow", "spawn", "threads-vs-processes", "shared", "wx-trap"],
+            ["fork", "pipe", "duplex", "wait", "cow", "spawn", "threads-vs-processes", "shared", "queue", "wx-trap"],
             LabCatalog.All.Select(l => l.Name).ToArray());
         Assert.All(LabCatalog.All, l => Assert.NotEmpty(l.NextSteps));
         Assert.Same(LabCatalog.All[4], LabCatalog.Find("COW"));
