@@ -15,6 +15,7 @@ public static class LabCatalog
         new ThreadsVsProcessesLab(),
         new SharedLab(),
         new QueueLab(),
+        new PoolLab(),
         new WxTrapLab(),
     ];
 

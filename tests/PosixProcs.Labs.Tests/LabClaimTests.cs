@@ -177,6 +177,29 @@ public class LabClaimTests
     }
 
     [Fact]
+    public void Pool_MapOrderedUnorderedByCompletion_CrashAndTimeoutIsolated()
+    {
+        LabJson lab = LabRuns.Run("pool");
+        Assert.True(lab.Holds, lab.ToString());
+        string inputs = lab.Text("inputOrder");
+        Assert.Equal(inputs, lab.Text("mapOrder"));
+        string[] unordered = lab.Text("unorderedOrder").Split(',');
+        Assert.NotEqual(inputs, lab.Text("unorderedOrder"));
+        Assert.Equal(inputs.Split(',').Order(), unordered.Order());
+        Assert.True(lab.Number("firstUnorderedMs") < lab.Whole("slowestTaskMs"));
+        Assert.True(lab.Number("firstUnorderedMs") < lab.Number("slowestArrivedMs"));
+        Assert.Matches(@"^task \d+: worker \d+ killed by SIGKILL", lab.Text("crashedTask"));
+        Assert.Equal(7, lab.Whole("tasksSucceeded"));
+        Assert.Equal("none", lab.Text("otherFailures"));
+        Assert.Equal(42, lab.Whole("taskAfterCrash"));
+        Assert.Equal(2, lab.Whole("workersAfter"));
+        Assert.True(lab.Bool("crashedWorkerGone"));
+        Assert.StartsWith(nameof(TimeoutException), lab.Text("slowTaskOutcome"), StringComparison.Ordinal);
+        Assert.InRange(lab.Number("slowTaskFailedAfterMs"), lab.Number("taskTimeoutMs") * 0.9, 10_000);
+        Assert.NotEqual(lab.Whole("workerBeforeTimeout"), lab.Whole("workerAfterTimeout"));
+    }
+
+    [Fact]
     public void WxTrap_ForkBreaksWithWx_GuardRefuses()
     {
         LabJson lab = LabRuns.Run("wx-trap");
@@ -195,7 +218,7 @@ public class LabClaimTests
     public void Catalog_HasEveryLabOnceInTeachingOrder()
     {
         Assert.Equal(
-            ["fork", "pipe", "duplex", "wait", "cow", "spawn", "threads-vs-processes", "shared", "queue", "wx-trap"],
+            ["fork", "pipe", "duplex", "wait", "cow", "spawn", "threads-vs-processes", "shared", "queue", "pool", "wx-trap"],
             LabCatalog.All.Select(l => l.Name).ToArray());
         Assert.All(LabCatalog.All, l => Assert.NotEmpty(l.NextSteps));
         Assert.Same(LabCatalog.All[4], LabCatalog.Find("COW"));
