@@ -3,7 +3,7 @@ namespace PosixProcs.Labs;
 /// <summary>Every lab, in the order a course (and the tour) takes them.</summary>
 public static class LabCatalog
 {
-    /// <summary>The labs in teaching order: fork, pipes, waiting, memory, exec, the cost and benefit of processes, and the trap.</summary>
+    /// <summary>The labs in teaching order: fork, pipes, waiting, memory, exec, the cost and benefit of processes, sharing memory between them, and the trap.</summary>
     public static IReadOnlyList<Lab> All { get; } =
     [
         new ForkLab(),
@@ -13,6 +13,9 @@ public static class LabCatalog
         new CowLab(),
         new SpawnLab(),
         new ThreadsVsProcessesLab(),
+        new SharedLab(),
+        new QueueLab(),
+        new PoolLab(),
         new WxTrapLab(),
     ];
 

@@ -136,6 +136,70 @@ public class LabClaimTests
     }
 
     [Fact]
+    public void Shared_PlainLosesUpdates_AtomicAndLockKeepAll_SemaphoreAdmitsTwo()
+    {
+        LabJson lab = LabRuns.Run("shared");
+        Assert.True(lab.Holds, lab.ToString());
+        long expected = lab.Whole("adders") * lab.Whole("incrementsPerChild");
+        Assert.Equal(expected, lab.Whole("expectedTotal"));
+        Assert.InRange(lab.Whole("racyTotal"), 1, expected - 1);
+        Assert.Equal(expected - lab.Whole("racyTotal"), lab.Whole("lostUpdates"));
+        Assert.Equal(expected, lab.Whole("atomicTotal"));
+        Assert.Equal(lab.Whole("adders") * lab.Whole("lockedIncrementsPerChild"), lab.Whole("lockedTotal"));
+        Assert.Equal(lab.Whole("semaphorePermits"), lab.Whole("maxConcurrentFromEvents"));
+        Assert.Equal(lab.Whole("semaphorePermits"), lab.Whole("maxConcurrentFromCounter"));
+        Assert.Equal(5, lab.Whole("semaphoreEntries"));
+        Assert.Equal(new WaitStatus.Signaled(Signal.SIGKILL, false).ToString(), lab.Text("holderStatus"));
+        Assert.Equal(lab.Whole("holderPid"), lab.Whole("ownerBeforeTakeover"));
+        Assert.Equal("OwnerDied", lab.Text("takeover"));
+    }
+
+    [Fact]
+    public void Queue_EveryItemOnceInProducerOrder_JoinWaitsForTaskDone()
+    {
+        LabJson lab = LabRuns.Run("queue");
+        Assert.True(lab.Holds, lab.ToString());
+        long producers = lab.Whole("producers");
+        Assert.Equal(producers * lab.Whole("itemsPerProducer"), lab.Whole("itemsReceived"));
+        Assert.Equal(0, lab.Whole("duplicates"));
+        Assert.Equal(0, lab.Whole("missing"));
+        Assert.Equal(0, lab.Whole("outOfOrder"));
+        Assert.Equal(producers, lab.Whole("sentinelsSeen"));
+        Assert.True(lab.Number("itemsPerSecond") > 0);
+        Assert.Equal(new WaitStatus.Exited(0).ToString(), lab.Text("producerStatuses"));
+        Assert.False(lab.Bool("earlyJoinReturned"));
+        Assert.True(lab.Whole("unfinishedAtEarlyJoin") > 0);
+        Assert.True(lab.Bool("joinReturned"));
+        Assert.Equal(lab.Whole("joinItems"), lab.Whole("doneAtJoin"));
+        Assert.Equal(0, lab.Whole("unfinishedAtJoin"));
+        Assert.True(lab.Number("joinAfterLastTaskDoneMs") >= 0);
+        Assert.Equal(new WaitStatus.Exited(0).ToString(), lab.Text("workerStatus"));
+    }
+
+    [Fact]
+    public void Pool_MapOrderedUnorderedByCompletion_CrashAndTimeoutIsolated()
+    {
+        LabJson lab = LabRuns.Run("pool");
+        Assert.True(lab.Holds, lab.ToString());
+        string inputs = lab.Text("inputOrder");
+        Assert.Equal(inputs, lab.Text("mapOrder"));
+        string[] unordered = lab.Text("unorderedOrder").Split(',');
+        Assert.NotEqual(inputs, lab.Text("unorderedOrder"));
+        Assert.Equal(inputs.Split(',').Order(), unordered.Order());
+        Assert.True(lab.Number("firstUnorderedMs") < lab.Whole("slowestTaskMs"));
+        Assert.True(lab.Number("firstUnorderedMs") < lab.Number("slowestArrivedMs"));
+        Assert.Matches(@"^task \d+: worker \d+ killed by SIGKILL", lab.Text("crashedTask"));
+        Assert.Equal(7, lab.Whole("tasksSucceeded"));
+        Assert.Equal("none", lab.Text("otherFailures"));
+        Assert.Equal(42, lab.Whole("taskAfterCrash"));
+        Assert.Equal(2, lab.Whole("workersAfter"));
+        Assert.True(lab.Bool("crashedWorkerGone"));
+        Assert.StartsWith(nameof(TimeoutException), lab.Text("slowTaskOutcome"), StringComparison.Ordinal);
+        Assert.InRange(lab.Number("slowTaskFailedAfterMs"), lab.Number("taskTimeoutMs") * 0.9, 10_000);
+        Assert.NotEqual(lab.Whole("workerBeforeTimeout"), lab.Whole("workerAfterTimeout"));
+    }
+
+    [Fact]
     public void WxTrap_ForkBreaksWithWx_GuardRefuses()
     {
         LabJson lab = LabRuns.Run("wx-trap");
@@ -154,7 +218,7 @@ public class LabClaimTests
     public void Catalog_HasEveryLabOnceInTeachingOrder()
     {
         Assert.Equal(
-            ["fork", "pipe", "duplex", "wait", "cow", "spawn", "threads-vs-processes", "wx-trap"],
+            ["fork", "pipe", "duplex", "wait", "cow", "spawn", "threads-vs-processes", "shared", "queue", "pool", "wx-trap"],
             LabCatalog.All.Select(l => l.Name).ToArray());
         Assert.All(LabCatalog.All, l => Assert.NotEmpty(l.NextSteps));
         Assert.Same(LabCatalog.All[4], LabCatalog.Find("COW"));
