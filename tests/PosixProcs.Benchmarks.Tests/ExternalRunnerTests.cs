@@ -83,7 +83,7 @@ public class ExternalRunnerTests
             PythonExecutable = s.PythonExecutable,
             Filter = "PINGPONG",
         } : throw new InvalidOperationException();
-        Assert.Equal(["posix.pipe_pingpong_64B", "posix.pipe_pingpong_1B", "posix.futex_pingpong", "duplex.pingpong_64B"], BenchmarkCatalog.Benchmarks(settings).Select(b => b.Name));
+        Assert.Equal(["posix.pipe_pingpong_64B", "posix.pipe_pingpong_1B", "posix.futex_pingpong", "duplex.pingpong_64B", "ring.pingpong_spin", "ring.pingpong_futex"], BenchmarkCatalog.Benchmarks(settings).Select(b => b.Name));
         Assert.Contains(BenchmarkCatalog.Suites(settings), suite => suite.Name == "c.spin_pingpong");
         Assert.DoesNotContain(BenchmarkCatalog.Suites(settings), suite => suite.Name == "python.fib");
     }
