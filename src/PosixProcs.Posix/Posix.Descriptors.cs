@@ -36,13 +36,7 @@ public static partial class Posix
     /// <exception cref="PosixException">read failed (EAGAIN on an empty non-blocking descriptor).</exception>
     public static unsafe int Read(FileDescriptorHandle fd, Span<byte> buffer)
     {
-        ArgumentNullException.ThrowIfNull(fd);
-        fixed (byte* p = buffer)
-        {
-            byte* bytes = p;
-            int length = buffer.Length;
-            return fd.Use(n => (int)Errors.ThrowIfNegative(Interop.read(n, bytes, length), "read"));
-        }
+        return (int)Errors.ThrowIfNegative(RawRead(fd, buffer), "read");
     }
 
     /// <summary>Writes bytes once (write); the count written may be less than asked. EINTR is retried.</summary>
@@ -52,13 +46,7 @@ public static partial class Posix
     /// <exception cref="PosixException">write failed: EPIPE when no reader is left (SIGPIPE is ignored by the runtime).</exception>
     public static unsafe int Write(FileDescriptorHandle fd, ReadOnlySpan<byte> buffer)
     {
-        ArgumentNullException.ThrowIfNull(fd);
-        fixed (byte* p = buffer)
-        {
-            byte* bytes = p;
-            int length = buffer.Length;
-            return fd.Use(n => (int)Errors.ThrowIfNegative(Interop.write(n, bytes, length), "write"));
-        }
+        return (int)Errors.ThrowIfNegative(RawWrite(fd, buffer), "write");
     }
 
     /// <summary>Reads from a non-blocking descriptor without throwing when nothing is there yet.</summary>
@@ -69,16 +57,7 @@ public static partial class Posix
     /// <exception cref="PosixException">read failed with another errno.</exception>
     public static unsafe bool TryRead(FileDescriptorHandle fd, Span<byte> buffer, out int bytesRead)
     {
-        ArgumentNullException.ThrowIfNull(fd);
-        long rc;
-        fixed (byte* p = buffer)
-        {
-            byte* bytes = p;
-            int length = buffer.Length;
-            rc = fd.Use(n => Interop.read(n, bytes, length));
-        }
-
-        return Completed(rc, "read", out bytesRead);
+        return Completed(RawRead(fd, buffer), "read", out bytesRead);
     }
 
     /// <summary>Writes to a non-blocking descriptor without throwing when it is full.</summary>
@@ -89,16 +68,51 @@ public static partial class Posix
     /// <exception cref="PosixException">write failed with another errno (EPIPE: no reader).</exception>
     public static unsafe bool TryWrite(FileDescriptorHandle fd, ReadOnlySpan<byte> buffer, out int bytesWritten)
     {
-        ArgumentNullException.ThrowIfNull(fd);
-        long rc;
-        fixed (byte* p = buffer)
-        {
-            byte* bytes = p;
-            int length = buffer.Length;
-            rc = fd.Use(n => Interop.write(n, bytes, length));
-        }
+        return Completed(RawWrite(fd, buffer), "write", out bytesWritten);
+    }
 
-        return Completed(rc, "write", out bytesWritten);
+    // read/write sit on every hot path (pipes, channels): they hold the handle open with
+    // AddRef/Release directly, without a closure per call.
+    private static unsafe long RawRead(FileDescriptorHandle fd, Span<byte> buffer)
+    {
+        ArgumentNullException.ThrowIfNull(fd);
+        bool added = false;
+        try
+        {
+            fd.DangerousAddRef(ref added);
+            fixed (byte* p = buffer)
+            {
+                return Interop.read((int)fd.DangerousGetHandle(), p, buffer.Length);
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                fd.DangerousRelease();
+            }
+        }
+    }
+
+    private static unsafe long RawWrite(FileDescriptorHandle fd, ReadOnlySpan<byte> buffer)
+    {
+        ArgumentNullException.ThrowIfNull(fd);
+        bool added = false;
+        try
+        {
+            fd.DangerousAddRef(ref added);
+            fixed (byte* p = buffer)
+            {
+                return Interop.write((int)fd.DangerousGetHandle(), p, buffer.Length);
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                fd.DangerousRelease();
+            }
+        }
     }
 
     private static bool Completed(long rc, string callName, out int count)
@@ -159,8 +173,20 @@ public static partial class Posix
         ArgumentNullException.ThrowIfNull(fd);
         int timeoutMs = ToPollTimeout(timeout);
         int revents = 0;
-        int* result = &revents;
-        fd.Use(n => Errors.ThrowIfNegative(Interop.poll(n, (int)events, timeoutMs, result), "poll"));
+        bool added = false;
+        try
+        {
+            fd.DangerousAddRef(ref added);
+            Errors.ThrowIfNegative(Interop.poll((int)fd.DangerousGetHandle(), (int)events, timeoutMs, &revents), "poll");
+        }
+        finally
+        {
+            if (added)
+            {
+                fd.DangerousRelease();
+            }
+        }
+
         return (PollEvents)revents;
     }
 
