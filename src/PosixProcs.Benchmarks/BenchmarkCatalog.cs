@@ -27,6 +27,7 @@ public static class BenchmarkCatalog
             new("posix.pipe_throughput_64KiB", () => new PipeThroughputBenchmark(settings)),
             new("posix.futex_pingpong", () => new FutexPingPongBenchmark(settings)),
             new("duplex.pingpong_64B", () => new DuplexPingPongBenchmark(settings, 64)),
+            new("ring.mpsc_64B_2_producers", () => new RingMpscBenchmark(settings)),
             new("ring.pingpong_spin", () => new RingPingPongBenchmark(settings, spin: true)),
             new("ring.pingpong_futex", () => new RingPingPongBenchmark(settings, spin: false)),
             .. RingThroughputBenchmark.Modes.Select(mode => new CatalogEntry("ring.spsc_64B_" + mode.Replace('-', '_'), () => new RingThroughputBenchmark(settings, mode))),
