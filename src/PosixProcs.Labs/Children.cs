@@ -180,32 +180,15 @@ public sealed class Children : IDisposable
         }
     }
 
-    /// <summary>How many times a fork was put off because a runtime thread was briefly running (see <see cref="ForkWhenQuiet"/>).</summary>
-    public static int PostponedForks { get; private set; }
-
     /// <summary>
-    /// Forks once no other thread is running. Each child's exit sends SIGCHLD, which wakes the
-    /// runtime's signal-handling thread (".NET SigHandler"; on a terminal it runs managed code
-    /// to restore terminal settings); on a busy machine it can stay runnable for a while, and
-    /// the guard rightly refuses to fork then. Waiting a few milliseconds for it to sleep again
-    /// is the remedy; any other hazard, or a thread that keeps running, is thrown.
+    /// Each child's exit sends SIGCHLD, which wakes the runtime's signal-handling thread; on a
+    /// busy machine it can stay runnable for a while, and the guard rightly will not fork
+    /// then. Labs fork in loops, so they let the guard wait up to 2 s for it to sleep again;
+    /// any other hazard, or a thread that keeps running, is thrown.
     /// </summary>
-    private static ForkResult ForkWhenQuiet(ForkHazards accepted)
-    {
-        long deadline = LabIo.Deadline(TimeSpan.FromSeconds(2));
-        while (true)
-        {
-            try
-            {
-                return Posix.Fork(accepted);
-            }
-            catch (ForkHazardException ex) when (ex.Hazards == ForkHazards.RunningThreads && LabIo.Remaining(deadline) > TimeSpan.Zero)
-            {
-                PostponedForks++;
-                Thread.Sleep(2);
-            }
-        }
-    }
+    private static readonly TimeSpan QuietThreadsWait = TimeSpan.FromSeconds(2);
+
+    private static ForkResult ForkWhenQuiet(ForkHazards accepted) => Posix.Fork(accepted, QuietThreadsWait);
 
     private static void RunChild(Func<int> body)
     {

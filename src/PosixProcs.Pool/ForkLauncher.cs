@@ -5,7 +5,7 @@ namespace PosixProcs.Pool;
 /// <summary><see cref="StartMethod.Fork"/>: workers are forked from this process, so they hold its closures.</summary>
 internal sealed class ForkLauncher(ProcessPoolOptions options, DelegateTable functions, Func<RingBuffer> responses) : IWorkerLauncher
 {
-    private static readonly TimeSpan ForkRetryWindow = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ForkQuietWait = TimeSpan.FromSeconds(5);
     private readonly Pid _parent = Pid.Current;
 
     public bool FunctionsComeFromFork => true;
@@ -19,33 +19,23 @@ internal sealed class ForkLauncher(ProcessPoolOptions options, DelegateTable fun
         var loop = new WorkerLoop(slot.Index, slot.Requests, responses(), functions.Get, define: null, _parent);
         Action? initializer = options.Initializer;
         IReadOnlyList<ResourceLimit> limits = options.WorkerResourceLimits;
-        var forkOptions = new ForkOptions { ParentDeathSignal = Signal.SIGKILL };
-        long deadline = Environment.TickCount64 + (long)ForkRetryWindow.TotalMilliseconds;
-        while (true)
+        // The dispatcher forks while the pool's users may be busy: wait up to 5 s for other
+        // threads to settle rather than refusing at once.
+        var forkOptions = new ForkOptions { ParentDeathSignal = Signal.SIGKILL, WaitForQuietThreads = ForkQuietWait };
+        lock (functions.Gate)
         {
-            try
-            {
-                lock (functions.Gate)
+            slot.KnownDelegates = functions.Count;
+            return new ChildWorker(ChildProcess.Fork(
+                () =>
                 {
-                    slot.KnownDelegates = functions.Count;
-                    return new ChildWorker(ChildProcess.Fork(
-                        () =>
-                        {
-                            foreach (ResourceLimit limit in limits)
-                            {
-                                Posix.SetResourceLimit(limit);
-                            }
+                    foreach (ResourceLimit limit in limits)
+                    {
+                        Posix.SetResourceLimit(limit);
+                    }
 
-                            loop.Run(initializer);
-                        },
-                        forkOptions));
-                }
-            }
-            catch (ForkHazardException ex) when (Environment.TickCount64 < deadline && ex.Hazards == ForkHazards.RunningThreads)
-            {
-                // Another thread of this process was busy: wait for it to settle and try again.
-                Thread.Sleep(10);
-            }
+                    loop.Run(initializer);
+                },
+                forkOptions));
         }
     }
 

@@ -20,15 +20,15 @@ namespace PosixProcs;
 /// concurrent GC per <c>DOTNET_gcConcurrent</c>, else the runtimeconfig knob
 /// <c>System.GC.Concurrent</c>; enabled by default.</item>
 /// <item>Running threads (Linux only): every other thread's state is read from
-/// /proc/self/task/*/stat up to 20 times, 5 ms apart; the check passes at the first sample
-/// in which no other thread runs, and a thread seen running (R) in all of them is reported. Blind spots: a thread that starts running between the check and the fork;
+/// /proc/self/task/*/stat every 5 ms for up to the caller's wait (100 ms by default); the
+/// check passes at the first sample in which no other thread runs, and otherwise reports the
+/// threads seen running (R) in every sample. Blind spots: a thread that starts running between the check and the fork;
 /// a thread that runs only native code (reported although it is harmless); on macOS there
 /// is no /proc, so this check finds nothing there.</item>
 /// </list>
 /// </remarks>
 public static class ForkSafety
 {
-    private const int RunningThreadSamples = 20;
     private static readonly TimeSpan RunningThreadSampleInterval = TimeSpan.FromMilliseconds(5);
     private static readonly Lazy<bool> WriteXorExecute = new(DetectWriteXorExecute);
 
@@ -51,14 +51,18 @@ public static class ForkSafety
     public static bool IsBackgroundGarbageCollectionEnabled =>
         System.Runtime.GCSettings.IsServerGC || (ReadSwitch("gcConcurrent", "System.GC.Concurrent") ?? true);
 
+    /// <summary>How long the guard waits, by default, for other threads to stop running before it refuses: 100 ms.</summary>
+    public static TimeSpan DefaultWaitForQuietThreads { get; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Finds the hazards that would make a fork unsafe right now.</summary>
     /// <returns>The hazards found; <see cref="ForkHazards.None"/> if none.</returns>
     public static ForkHazards Check() => Check(out _);
 
     /// <summary>Finds the hazards, and the names of threads that were seen running.</summary>
     /// <param name="runningThreads">Names (and ids) of other threads seen running, if any.</param>
+    /// <param name="waitForQuietThreads">How long to wait for other threads to stop running; default <see cref="DefaultWaitForQuietThreads"/>.</param>
     /// <returns>The hazards found.</returns>
-    public static ForkHazards Check(out IReadOnlyList<string> runningThreads)
+    public static ForkHazards Check(out IReadOnlyList<string> runningThreads, TimeSpan? waitForQuietThreads = null)
     {
         ForkHazards found = ForkHazards.None;
         if (IsWriteXorExecuteActive)
@@ -76,7 +80,7 @@ public static class ForkSafety
             found |= ForkHazards.BackgroundGarbageCollection;
         }
 
-        runningThreads = FindRunningThreads();
+        runningThreads = FindRunningThreads(CheckedWait(waitForQuietThreads));
         if (runningThreads.Count > 0)
         {
             found |= ForkHazards.RunningThreads;
@@ -87,10 +91,12 @@ public static class ForkSafety
 
     /// <summary>Throws unless fork is safe, ignoring the hazards the caller accepts.</summary>
     /// <param name="accepted">Hazards to ignore (for demonstrations of the hazard itself).</param>
+    /// <param name="waitForQuietThreads">How long to wait for other threads to stop running; default <see cref="DefaultWaitForQuietThreads"/>.</param>
     /// <exception cref="ForkHazardException">A hazard that was not accepted was found.</exception>
-    public static void EnsureSafe(ForkHazards accepted = ForkHazards.None)
+    /// <exception cref="ArgumentOutOfRangeException">The wait is negative.</exception>
+    public static void EnsureSafe(ForkHazards accepted = ForkHazards.None, TimeSpan? waitForQuietThreads = null)
     {
-        ForkHazards found = Check(out IReadOnlyList<string> threads) & ~accepted;
+        ForkHazards found = Check(out IReadOnlyList<string> threads, waitForQuietThreads) & ~accepted;
         if (found != ForkHazards.None)
         {
             throw new ForkHazardException(found, Describe(found, threads));
@@ -127,6 +133,13 @@ public static class ForkSafety
 
         ForkHazards fix = hazards & (ForkHazards.WriteXorExecute | ForkHazards.TieredCompilation | ForkHazards.BackgroundGarbageCollection);
         return "fork refused: " + string.Join(" ", parts) + (fix != ForkHazards.None ? " Fix: " + Fix : string.Empty);
+    }
+
+    private static TimeSpan CheckedWait(TimeSpan? wait)
+    {
+        TimeSpan value = wait ?? DefaultWaitForQuietThreads;
+        ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero, nameof(wait));
+        return value;
     }
 
     private static bool DetectWriteXorExecute()
@@ -179,7 +192,7 @@ public static class ForkSafety
         };
     }
 
-    private static List<string> FindRunningThreads()
+    private static List<string> FindRunningThreads(TimeSpan waitForQuiet)
     {
         var running = new List<string>();
         if (!OperatingSystem.IsLinux() || !Directory.Exists("/proc/self/task"))
@@ -187,33 +200,41 @@ public static class ForkSafety
             return running;
         }
 
-        // A thread that is busy for a moment (the finalizer after a GC, a thread-pool
-        // worker finishing an item) settles quickly; only a thread seen running in every
-        // sample is reported. The first sample with no running thread ends the check.
+        // A thread that is busy for a moment (the finalizer after a GC, the runtime's signal
+        // thread woken by a child's exit, a thread-pool worker finishing an item) settles
+        // quickly: sample every thread until one sample finds none running, or the wait is
+        // over. Threads seen running in every sample are the ones reported.
         string? self = CurrentThreadId();
-        HashSet<string>? stillRunning = null;
-        for (int sample = 0; sample < RunningThreadSamples; sample++)
+        long deadline = Environment.TickCount64 + (long)waitForQuiet.TotalMilliseconds;
+        HashSet<string>? always = null;
+        HashSet<string> now;
+        while (true)
         {
-            var now = new HashSet<string>();
+            now = [];
             foreach (string taskDir in Directory.EnumerateDirectories("/proc/self/task"))
             {
                 string tid = Path.GetFileName(taskDir);
-                if (tid != self && (stillRunning is null || stillRunning.Contains(tid)) && ReadThreadState(taskDir) == 'R')
+                if (tid != self && ReadThreadState(taskDir) == 'R')
                 {
                     now.Add(tid);
                 }
             }
 
-            stillRunning = now;
-            if (stillRunning.Count == 0)
+            if (now.Count == 0)
             {
                 return running;
+            }
+
+            always = always is null ? now : [.. always.Intersect(now)];
+            if (Environment.TickCount64 >= deadline)
+            {
+                break;
             }
 
             Thread.Sleep(RunningThreadSampleInterval);
         }
 
-        running.AddRange(stillRunning!.Select(tid => $"{ReadThreadName(tid)} (tid {tid})"));
+        running.AddRange((always.Count > 0 ? always : now).Select(tid => $"{ReadThreadName(tid)} (tid {tid})"));
         return running;
     }
 

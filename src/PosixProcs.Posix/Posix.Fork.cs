@@ -16,12 +16,17 @@ public static partial class Posix
     /// before forking. To run a program, use spawn instead: it forks and execs in C.
     /// </remarks>
     /// <param name="acceptedHazards">Hazards to ignore. Only for demonstrating a hazard in a sacrificial process.</param>
+    /// <param name="waitForQuietThreads">
+    /// How long to wait for other threads to stop running before refusing; default 100 ms. On
+    /// a busy machine the runtime's own threads (woken by a child's SIGCHLD) can stay runnable
+    /// for longer: a caller that forks in a loop passes more.
+    /// </param>
     /// <returns><see cref="ForkResult.Parent"/> in the parent, <see cref="ForkResult.Child"/> in the child.</returns>
     /// <exception cref="ForkHazardException">A hazard was found.</exception>
     /// <exception cref="PosixException">fork failed (EAGAIN: process limit; ENOMEM).</exception>
-    public static ForkResult Fork(ForkHazards acceptedHazards = ForkHazards.None)
+    public static ForkResult Fork(ForkHazards acceptedHazards = ForkHazards.None, TimeSpan? waitForQuietThreads = null)
     {
-        ForkSafety.EnsureSafe(acceptedHazards);
+        ForkSafety.EnsureSafe(acceptedHazards, waitForQuietThreads);
         ReadOnlySpan<int> reset = ForwardedSignals.Value;
         int pid;
         unsafe

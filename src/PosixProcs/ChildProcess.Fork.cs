@@ -81,7 +81,7 @@ public sealed partial class ChildProcess
             input = options.InputPipe ? Track(Posix.Pipe()) : null!;
             output = options.OutputPipe ? Track(Posix.Pipe()) : null!;
             channel = options.Channel ? Track(Posix.SocketPair()) : null!;
-            forked = Posix.Fork(options.AcceptedHazards);
+            forked = Posix.Fork(options.AcceptedHazards, options.WaitForQuietThreads);
         }
         catch
         {

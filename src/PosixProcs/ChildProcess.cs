@@ -63,7 +63,7 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
     /// <summary>Checks once, without blocking, whether the child has ended (waitpid WNOHANG).</summary>
     /// <returns>The status, or <see cref="WaitStatus.StillRunning"/>.</returns>
     /// <exception cref="ChildProcessException">The forked child's delegate threw.</exception>
-    public WaitStatus TryWait() => ThrowIfFaulted(Reap(blocking: false));
+    public WaitStatus TryWait() => ThrowIfFaulted(Reap());
 
     /// <summary>Waits until the child ends and reaps it.</summary>
     /// <returns>How it ended.</returns>
@@ -89,7 +89,7 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
         int backoffMs = 1;
         while (true)
         {
-            WaitStatus status = Reap(blocking: false);
+            WaitStatus status = Reap();
             if (status.HasEnded)
             {
                 ThrowIfFaulted(status);
@@ -121,14 +121,14 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     public async Task<WaitStatus> WaitAsync(CancellationToken cancellationToken = default)
     {
-        WaitStatus status = Reap(blocking: false);
+        WaitStatus status = Reap();
         while (!status.HasEnded)
         {
             Task ready = _pidfd is not null && !_pidfd.IsClosed
                 ? DescriptorReactor.Shared.WhenReady(_pidfd, PollEvents.In, cancellationToken)
-                : DescriptorReactor.Shared.WhenTrue(() => Reap(blocking: false).HasEnded, cancellationToken);
+                : DescriptorReactor.Shared.WhenTrue(() => Reap().HasEnded, cancellationToken);
             await ready.ConfigureAwait(false);
-            status = Reap(blocking: false);
+            status = Reap();
         }
 
         return ThrowIfFaulted(status);
@@ -254,7 +254,7 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
 
     /// <summary>Reaps the child if it has ended. Only ever WNOHANG under the lock, so a
     /// concurrent Signal can never hit a pid that has been reaped.</summary>
-    private WaitStatus Reap(bool blocking)
+    private WaitStatus Reap()
     {
         lock (_gate)
         {
@@ -263,7 +263,7 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
                 return _status;
             }
 
-            WaitStatus status = Posix.WaitPid(Pid, blocking ? WaitOptions.None : WaitOptions.NoHang);
+            WaitStatus status = Posix.WaitPid(Pid, WaitOptions.NoHang);
             if (status.HasEnded)
             {
                 _status = status;

@@ -25,6 +25,12 @@ public sealed class ForkOptions
     /// </summary>
     public Signal? ParentDeathSignal { get; init; }
 
+    /// <summary>
+    /// How long to wait for other threads of this process to stop running before the fork is
+    /// refused (see <see cref="ForkSafety"/>). Default: <see cref="ForkSafety.DefaultWaitForQuietThreads"/>.
+    /// </summary>
+    public TimeSpan WaitForQuietThreads { get; init; } = ForkSafety.DefaultWaitForQuietThreads;
+
     /// <summary>Fork hazards to accept. Only for demonstrating a hazard in a sacrificial process. Default none.</summary>
     public ForkHazards AcceptedHazards { get; init; }
 }

@@ -42,7 +42,7 @@ internal sealed class ForkedChild : IDisposable
         ForkResult result;
         try
         {
-            result = ForkRetryingBusyThreads();
+            result = ForkWhenQuiet();
         }
         catch
         {
@@ -72,31 +72,14 @@ internal sealed class ForkedChild : IDisposable
         throw new InvalidOperationException("unreachable: _exit returned");
     }
 
-    /// <summary>How many forks were refused because another thread was seen running, and retried.</summary>
-    public static int BusyThreadRetries { get; private set; }
-
     /// <summary>
-    /// Fork, retried when the only hazard is another thread seen running: on a loaded
-    /// machine the runtime's native helper threads (".NET SynchManag", woken by SIGCHLD)
-    /// stay runnable for a while waiting for a CPU, and the guard cannot tell that from
-    /// managed code running. Waiting 1 ms lets them finish; the wait counts in the figure.
+    /// On a loaded machine the runtime's native helper threads (woken by SIGCHLD) stay
+    /// runnable for a while waiting for a CPU, and the guard cannot tell that from managed
+    /// code running: the benchmarks let it wait up to 1 s for them. The wait counts in the figure.
     /// </summary>
-    private static ForkResult ForkRetryingBusyThreads()
-    {
-        const int Attempts = 100;
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return Posix.Fork();
-            }
-            catch (ForkHazardException e) when (e.Hazards == ForkHazards.RunningThreads && attempt < Attempts)
-            {
-                BusyThreadRetries++;
-                Thread.Sleep(1);
-            }
-        }
-    }
+    private static readonly TimeSpan QuietThreadsWait = TimeSpan.FromSeconds(1);
+
+    private static ForkResult ForkWhenQuiet() => Posix.Fork(waitForQuietThreads: QuietThreadsWait);
 
     /// <summary>
     /// Compiles the child's code (the body and <see cref="Posix.Exit"/>) in the parent, once:
