@@ -363,7 +363,8 @@ enum {
     PP_STRUCT_RESOURCE_LIMIT = 2,
     PP_STRUCT_RESOURCE_USAGE = 3,
     PP_STRUCT_FD_MAPPING = 4,
-    PP_STRUCT_SPAWN_REQUEST = 5
+    PP_STRUCT_SPAWN_REQUEST = 5,
+    PP_STRUCT_THREAD_SAMPLE = 6
 };
 
 /*
@@ -371,6 +372,28 @@ enum {
  * counted in declaration order. Returns -1 if there is no such struct or field.
  */
 PP_EXPORT int32_t PosixProcsNative_GetStructLayout(int32_t structId, int32_t fieldIndex);
+
+/* ---- threads (the fork guard) ------------------------------------------------ */
+
+/* One thread of this process, as the fork guard samples it. */
+typedef struct PosixProcsThreadSample {
+    int32_t tid;                /* kernel thread id */
+    int32_t state;              /* the state letter of /proc/self/task/TID/stat: 'R', 'S', 'D', ... */
+    int64_t cpuTimeNanoseconds; /* CPU time the thread has used so far */
+    int32_t cpuTimeExact;       /* 1: from schedstat (ns); 0: from stat's clock ticks (coarse) */
+    char name[20];              /* comm, NUL-terminated (the kernel keeps 15 characters) */
+} PosixProcsThreadSample;
+
+/*
+ * Samples every thread of this process except the calling one (Linux: /proc/self/task).
+ * A thread that ends while it is read is left out.
+ *   samples  [out] capacity entries.
+ *   count    [out] how many threads there are; if more than capacity, only the first
+ *            capacity were written: call again with a larger array.
+ * Fails with ENOSYS where there is no /proc (macOS), EMFILE/ENFILE when no descriptor
+ * can be opened to read it.
+ */
+PP_EXPORT int32_t PosixProcsNative_SampleThreads(PosixProcsThreadSample* samples, int32_t capacity, int32_t* count);
 
 #ifdef __cplusplus
 }

@@ -12,6 +12,7 @@ _Static_assert(sizeof(PosixProcsWaitStatusParts) == 32, "WaitStatusParts is eigh
 _Static_assert(sizeof(PosixProcsResourceLimit) == 24, "ResourceLimit: int32, int32, uint64, uint64");
 _Static_assert(offsetof(PosixProcsResourceLimit, soft) == 8, "soft follows the reserved field");
 _Static_assert(sizeof(PosixProcsResourceUsage) == 56, "ResourceUsage is seven int64");
+_Static_assert(sizeof(PosixProcsThreadSample) == 40, "ThreadSample has no hidden padding");
 _Static_assert(sizeof(PosixProcsFdMapping) == 8, "FdMapping is two int32");
 
 int32_t PosixProcsNative_GetPlatformConstant(int32_t id)
@@ -143,6 +144,18 @@ int32_t PosixProcsNative_GetStructLayout(int32_t structId, int32_t fieldIndex)
                 PP_LAYOUT_FIELD(PosixProcsSpawnRequest, limitCount),
                 PP_LAYOUT_FIELD(PosixProcsSpawnRequest, flags),
                 PP_LAYOUT_FIELD(PosixProcsSpawnRequest, parentDeathSignal),
+            };
+            return layout_entry(layout, sizeof(layout) / sizeof(layout[0]), fieldIndex);
+        }
+        case PP_STRUCT_THREAD_SAMPLE:
+        {
+            const int32_t layout[] = {
+                (int32_t)sizeof(PosixProcsThreadSample),
+                PP_LAYOUT_FIELD(PosixProcsThreadSample, tid),
+                PP_LAYOUT_FIELD(PosixProcsThreadSample, state),
+                PP_LAYOUT_FIELD(PosixProcsThreadSample, cpuTimeNanoseconds),
+                PP_LAYOUT_FIELD(PosixProcsThreadSample, cpuTimeExact),
+                PP_LAYOUT_FIELD(PosixProcsThreadSample, name),
             };
             return layout_entry(layout, sizeof(layout) / sizeof(layout[0]), fieldIndex);
         }

@@ -19,17 +19,31 @@ namespace PosixProcs;
 /// <item>Background GC: server GC (<see cref="System.Runtime.GCSettings.IsServerGC"/>), or
 /// concurrent GC per <c>DOTNET_gcConcurrent</c>, else the runtimeconfig knob
 /// <c>System.GC.Concurrent</c>; enabled by default.</item>
-/// <item>Running threads (Linux only): every other thread's state is read from
-/// /proc/self/task/*/stat every 5 ms for up to the caller's wait (100 ms by default); the
-/// check passes at the first sample in which no other thread runs, and otherwise reports the
-/// threads seen running (R) in every sample. Blind spots: a thread that starts running between the check and the fork;
-/// a thread that runs only native code (reported although it is harmless); on macOS there
-/// is no /proc, so this check finds nothing there.</item>
+/// <item>Running threads (Linux only): every other thread is sampled from /proc/self/task
+/// (state and exact CPU time from schedstat) every 2 ms for up to the caller's wait
+/// (<see cref="DefaultWaitForQuietThreads"/> by default); the check passes at the first
+/// sample in which no other thread may be running managed code, and otherwise reports the
+/// threads running in the last sample with the CPU time they used meanwhile. A thread counts
+/// as running when it is in state R and either was not seen asleep during the check or has
+/// used CPU time since it was last seen asleep: a thread woken from a wait that is still
+/// waiting for a CPU on a busy machine has not left its blocking call, where the runtime
+/// keeps it in preemptive mode, which a fork does not harm. The runtime's threads that never
+/// run managed code (<c>.NET SynchManag</c>, <c>.NET EventPipe</c>, <c>.NET Debugger</c>,
+/// <c>.NET DebugPipe</c>) are never counted. A busy machine therefore delays a fork by
+/// at most a few milliseconds and never refuses it; a thread that keeps running managed
+/// code (a loop) is waited for, then refused.
+/// Blind spots: a thread that starts running between the last sample and the fork; a thread
+/// that runs only native code in state R (counted although it is harmless: fork from a
+/// process whose threads are idle, or use spawn); a thread asleep in cooperative mode inside
+/// the runtime (rare, not visible from /proc); without schedstat (coarse CPU times) every
+/// thread in state R is counted; on macOS there is no /proc, so this check finds nothing
+/// there. If /proc cannot be read (EMFILE), the check throws <see cref="PosixException"/>
+/// rather than guess.</item>
 /// </list>
 /// </remarks>
 public static class ForkSafety
 {
-    private static readonly TimeSpan RunningThreadSampleInterval = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan RunningThreadSampleInterval = TimeSpan.FromMilliseconds(2);
     private static readonly Lazy<bool> WriteXorExecute = new(DetectWriteXorExecute);
 
     /// <summary>What to set so that a program can fork: the runtimeconfig knobs, as MSBuild items.</summary>
@@ -51,8 +65,12 @@ public static class ForkSafety
     public static bool IsBackgroundGarbageCollectionEnabled =>
         System.Runtime.GCSettings.IsServerGC || (ReadSwitch("gcConcurrent", "System.GC.Concurrent") ?? true);
 
-    /// <summary>How long the guard waits, by default, for other threads to stop running before it refuses: 100 ms.</summary>
-    public static TimeSpan DefaultWaitForQuietThreads { get; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// How long the guard waits, by default, for other threads to stop running managed code
+    /// before it refuses: 500 ms. Only a thread that keeps running is waited for this long;
+    /// a thread woken on a busy machine settles within milliseconds.
+    /// </summary>
+    public static TimeSpan DefaultWaitForQuietThreads { get; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Finds the hazards that would make a fork unsafe right now.</summary>
     /// <returns>The hazards found; <see cref="ForkHazards.None"/> if none.</returns>
@@ -62,6 +80,7 @@ public static class ForkSafety
     /// <param name="runningThreads">Names (and ids) of other threads seen running, if any.</param>
     /// <param name="waitForQuietThreads">How long to wait for other threads to stop running; default <see cref="DefaultWaitForQuietThreads"/>.</param>
     /// <returns>The hazards found.</returns>
+    /// <exception cref="PosixException">/proc could not be read to see the threads (EMFILE: no descriptor left).</exception>
     public static ForkHazards Check(out IReadOnlyList<string> runningThreads, TimeSpan? waitForQuietThreads = null)
     {
         ForkHazards found = ForkHazards.None;
@@ -94,6 +113,7 @@ public static class ForkSafety
     /// <param name="waitForQuietThreads">How long to wait for other threads to stop running; default <see cref="DefaultWaitForQuietThreads"/>.</param>
     /// <exception cref="ForkHazardException">A hazard that was not accepted was found.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The wait is negative.</exception>
+    /// <exception cref="PosixException">/proc could not be read to see the threads (EMFILE: no descriptor left).</exception>
     public static void EnsureSafe(ForkHazards accepted = ForkHazards.None, TimeSpan? waitForQuietThreads = null)
     {
         ForkHazards found = Check(out IReadOnlyList<string> threads, waitForQuietThreads) & ~accepted;
@@ -128,7 +148,7 @@ public static class ForkSafety
         if (hazards.HasFlag(ForkHazards.RunningThreads))
         {
             string names = runningThreads is { Count: > 0 } ? string.Join(", ", runningThreads) : "unknown";
-            parts.Add($"Other threads are running ({names}): a child forked while another thread runs managed code aborts at its first GC. Fork before starting threads, from a single-threaded process, or use spawn.");
+            parts.Add($"Other threads are running managed code ({names}): a child forked while another thread runs managed code aborts at its first GC. Fork before starting threads or while they wait, from a single-threaded process, or use spawn.");
         }
 
         ForkHazards fix = hazards & (ForkHazards.WriteXorExecute | ForkHazards.TieredCompilation | ForkHazards.BackgroundGarbageCollection);
@@ -194,87 +214,31 @@ public static class ForkSafety
 
     private static List<string> FindRunningThreads(TimeSpan waitForQuiet)
     {
-        var running = new List<string>();
-        if (!OperatingSystem.IsLinux() || !Directory.Exists("/proc/self/task"))
-        {
-            return running;
-        }
-
-        // A thread that is busy for a moment (the finalizer after a GC, the runtime's signal
-        // thread woken by a child's exit, a thread-pool worker finishing an item) settles
-        // quickly: sample every thread until one sample finds none running, or the wait is
-        // over. Threads seen running in every sample are the ones reported.
-        string? self = CurrentThreadId();
+        // Sample until one sample finds no thread running managed code, or the wait is
+        // over; then report the threads running in the last sample (see RunningThreadTracker
+        // for what "running" means and why state R alone is not enough).
+        var tracker = new RunningThreadTracker();
         long deadline = Environment.TickCount64 + (long)waitForQuiet.TotalMilliseconds;
-        HashSet<string>? always = null;
-        HashSet<string> now;
         while (true)
         {
-            now = [];
-            foreach (string taskDir in Directory.EnumerateDirectories("/proc/self/task"))
+            ThreadSample[]? threads = ThreadSample.SampleOthers();
+            if (threads is null)
             {
-                string tid = Path.GetFileName(taskDir);
-                if (tid != self && ReadThreadState(taskDir) == 'R')
-                {
-                    now.Add(tid);
-                }
+                return []; // no /proc (macOS): this check cannot see threads there
             }
 
-            if (now.Count == 0)
+            List<ThreadSample> running = tracker.Observe(threads);
+            if (running.Count == 0)
             {
-                return running;
+                return [];
             }
 
-            always = always is null ? now : [.. always.Intersect(now)];
             if (Environment.TickCount64 >= deadline)
             {
-                break;
+                return running.ConvertAll(tracker.Describe);
             }
 
             Thread.Sleep(RunningThreadSampleInterval);
-        }
-
-        running.AddRange((always.Count > 0 ? always : now).Select(tid => $"{ReadThreadName(tid)} (tid {tid})"));
-        return running;
-    }
-
-    private static string? CurrentThreadId()
-    {
-        try
-        {
-            // /proc/thread-self -> "<pid>/task/<tid>"
-            string? target = new FileInfo("/proc/thread-self").LinkTarget;
-            return target is null ? null : Path.GetFileName(target);
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
-
-    private static char ReadThreadState(string taskDir)
-    {
-        try
-        {
-            string stat = File.ReadAllText(Path.Combine(taskDir, "stat"));
-            int close = stat.LastIndexOf(')');
-            return close >= 0 && close + 2 < stat.Length ? stat[close + 2] : '?';
-        }
-        catch (IOException)
-        {
-            return '?'; // the thread ended meanwhile
-        }
-    }
-
-    private static string ReadThreadName(string tid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/self/task/{tid}/comm").Trim();
-        }
-        catch (IOException)
-        {
-            return "?";
         }
     }
 }

@@ -17,13 +17,13 @@ public static partial class Posix
     /// </remarks>
     /// <param name="acceptedHazards">Hazards to ignore. Only for demonstrating a hazard in a sacrificial process.</param>
     /// <param name="waitForQuietThreads">
-    /// How long to wait for other threads to stop running before refusing; default 100 ms. On
-    /// a busy machine the runtime's own threads (woken by a child's SIGCHLD) can stay runnable
-    /// for longer: a caller that forks in a loop passes more.
+    /// How long to wait for other threads to stop running managed code before refusing;
+    /// default <see cref="ForkSafety.DefaultWaitForQuietThreads"/>. A busy machine does not
+    /// make the guard refuse: only a thread that keeps running is waited for this long.
     /// </param>
     /// <returns><see cref="ForkResult.Parent"/> in the parent, <see cref="ForkResult.Child"/> in the child.</returns>
     /// <exception cref="ForkHazardException">A hazard was found.</exception>
-    /// <exception cref="PosixException">fork failed (EAGAIN: process limit; ENOMEM).</exception>
+    /// <exception cref="PosixException">fork failed (EAGAIN: process limit; ENOMEM), or the guard could not read /proc (EMFILE).</exception>
     public static ForkResult Fork(ForkHazards acceptedHazards = ForkHazards.None, TimeSpan? waitForQuietThreads = null)
     {
         ForkSafety.EnsureSafe(acceptedHazards, waitForQuietThreads);

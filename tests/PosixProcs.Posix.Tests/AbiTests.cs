@@ -98,6 +98,11 @@ public class AbiTests
         nameof(SpawnRequestNative.Flags), nameof(SpawnRequestNative.ParentDeathSignal));
 
     [Fact]
+    public void ThreadSample_Layout_MatchesC() => AssertLayout<ThreadSampleNative>(6,
+        nameof(ThreadSampleNative.Tid), nameof(ThreadSampleNative.State), nameof(ThreadSampleNative.CpuTimeNanoseconds),
+        nameof(ThreadSampleNative.CpuTimeExact), nameof(ThreadSampleNative.Name));
+
+    [Fact]
     public void GetStructLayout_FieldPastEnd_ReturnsMinusOne()
     {
         Assert.Equal(-1, Interop.GetStructLayout(4, 2));

@@ -128,3 +128,148 @@ public static class ForkScenarios
         return 0;
     }
 }
+
+/// <summary>Fork-guard scenarios on a busy machine and with no descriptor left.</summary>
+public static class ForkGuardScenarios
+{
+    /// <summary>
+    /// Saturates the CPUs with shell loops (as stress-ng would; args[1] is their niceness:
+    /// a negative one, for root, starves this process the way a CPU quota does), makes the
+    /// runtime's own threads wake again and again (GC with finalizers, every child's
+    /// SIGCHLD), and forks args[0] times: a busy machine must delay forks, never refuse them.
+    /// </summary>
+    [Scenario]
+    public static int ForkRepeatedlyOnSaturatedMachine(string[] args)
+    {
+        int forks = int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture);
+        string niceness = args[1];
+        var burners = new List<Pid>();
+        int refused = 0;
+        string lastRefusal = "none";
+        try
+        {
+            for (int i = 0; i < 2 * Environment.ProcessorCount + 2; i++)
+            {
+                // nice(1) refuses a negative niceness without privilege and then runs the loop at 0.
+                burners.Add(Posix.Spawn(new SpawnRequest("/usr/bin/nice", ["nice", "-n", niceness, "/bin/sh", "-c", "while :; do :; done"])));
+            }
+
+            var codes = new List<int>();
+            for (int i = 0; i < forks; i++)
+            {
+                for (int j = 0; j < 200; j++)
+                {
+                    _ = new Finalizable();
+                }
+
+                GC.Collect(); // wakes the finalizer thread right before the fork
+                try
+                {
+                    if (Posix.Fork() is ForkResult.Parent parent)
+                    {
+                        WaitStatus status = Posix.WaitPid(parent.ChildPid);
+                        codes.Add(status is WaitStatus.Exited exited ? exited.Code : -1);
+                    }
+                    else
+                    {
+                        Posix.Exit(i % 200);
+                    }
+                }
+                catch (ForkHazardException ex)
+                {
+                    refused++;
+                    lastRefusal = ex.Message;
+                }
+            }
+
+            Console.WriteLine($"refused={refused}");
+            Console.WriteLine($"lastRefusal={lastRefusal}");
+            Console.WriteLine($"codesRight={codes.Select((code, index) => code == index % 200).All(ok => ok)}");
+        }
+        finally
+        {
+            foreach (Pid burner in burners)
+            {
+                Posix.Kill(burner, Signal.SIGKILL);
+                Posix.WaitPid(burner);
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>A thread that computes for a moment and then waits: the guard waits for it and forks.</summary>
+    [Scenario]
+    public static int ForkWhileAnotherThreadFinishesWork(string[] args)
+    {
+        using var started = new ManualResetEventSlim();
+        var worker = new Thread(() =>
+        {
+            started.Set();
+            long until = Environment.TickCount64 + 150;
+            long sum = 0;
+            while (Environment.TickCount64 < until)
+            {
+                sum += until; // managed code, running, for about 150 ms of wall time
+            }
+
+            GC.KeepAlive(sum);
+            Thread.Sleep(Timeout.Infinite);
+        }) { Name = "finisher", IsBackground = true };
+        worker.Start();
+        started.Wait();
+        int result = ForkScenarios.ForkAndReport(args);
+        return result;
+    }
+
+    /// <summary>Fills the descriptor table, then forks: the guard cannot read /proc and says so.</summary>
+    [Scenario]
+    public static int ForkWithNoDescriptorLeft(string[] args)
+    {
+        Posix.SetResourceLimit(Posix.GetResourceLimit(ResourceKind.OpenFiles) with { Soft = 64 });
+        var held = new List<FileDescriptorHandle>();
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    PipeEnds pipe = Posix.Pipe();
+                    held.Add(pipe.Read);
+                    held.Add(pipe.Write);
+                }
+                catch (PosixException ex) when (ex.ErrnoName == "EMFILE")
+                {
+                    break;
+                }
+            }
+
+            if (Posix.Fork() is ForkResult.Child)
+            {
+                Posix.Exit(0);
+            }
+
+            Console.WriteLine("forked=unexpected");
+        }
+        catch (PosixException ex)
+        {
+            Console.WriteLine($"error={ex.Message}");
+            Console.WriteLine($"call={ex.CallName}");
+            Console.WriteLine($"errno={ex.ErrnoName}");
+        }
+        finally
+        {
+            held.ForEach(fd => fd.Dispose());
+        }
+
+        return 0;
+    }
+
+    private sealed class Finalizable
+    {
+        ~Finalizable()
+        {
+            Thread.SpinWait(10);
+        }
+    }
+}

@@ -69,6 +69,32 @@ public class ForkTests
     }
 
     [Fact]
+    public void Fork_MachineSaturatedByOtherProcesses_NeverRefused()
+    {
+        ScenarioResult result = Helper.Run(nameof(ForkGuardScenarios.ForkRepeatedlyOnSaturatedMachine), SwitchesOff, "40", "0");
+        Assert.True(result.Values.ContainsKey("refused"), result.ToString());
+        Assert.True(result.Values["refused"] == "0", result.ToString());
+        Assert.Equal("True", result.Values["codesRight"]);
+    }
+
+    [Fact]
+    public void Fork_AnotherThreadFinishingWork_WaitedForThenForks()
+    {
+        ScenarioResult result = Helper.Run(nameof(ForkGuardScenarios.ForkWhileAnotherThreadFinishesWork), SwitchesOff);
+        Assert.True(result.Values.ContainsKey("forked"), result.ToString());
+        Assert.Equal("exited with code 0", result.Values["forked"]);
+    }
+
+    [Fact]
+    public void Fork_NoDescriptorLeftForTheGuard_PosixExceptionEmfileNamingTheGuard()
+    {
+        ScenarioResult result = Helper.Run(nameof(ForkGuardScenarios.ForkWithNoDescriptorLeft), SwitchesOff);
+        Assert.True(result.Values.ContainsKey("errno"), result.ToString());
+        Assert.Equal("EMFILE", result.Values["errno"]);
+        Assert.StartsWith("fork guard", result.Values["call"], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void WaitPid_ExitCodesAndSignals_RoundTrip()
     {
         ScenarioResult result = Helper.Run(nameof(ForkScenarios.ExitCodesAndSignals));

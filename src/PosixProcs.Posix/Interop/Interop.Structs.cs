@@ -65,3 +65,14 @@ internal unsafe struct SpawnRequestNative
     public int Flags;
     public int ParentDeathSignal;
 }
+
+/// <summary>PosixProcsThreadSample.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct ThreadSampleNative
+{
+    public int Tid;
+    public int State;
+    public long CpuTimeNanoseconds;
+    public int CpuTimeExact;
+    public fixed byte Name[20];
+}
