@@ -15,6 +15,9 @@ CFLAGS_SHIM := -std=c11 -O2 -g -fPIC -fvisibility=hidden -Wall -Wextra -Werror -
 CONFIGURATION ?= Release
 ARTIFACTS := artifacts
 SHIM := $(ARTIFACTS)/native/$(SHIM_NAME)
+# The container init is a program of its own (PID 1 must not carry a runtime).
+INIT := $(ARTIFACTS)/native/posixprocs-init
+CFLAGS_INIT := -std=c11 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 NATIVE_SOURCES := $(wildcard native/*.c)
 NATIVE_HEADERS := $(wildcard native/*.h)
 DOTNET ?= dotnet
@@ -30,7 +33,11 @@ all: build
 prerequisites:
 	@scripts/ensure-prerequisites.sh
 
-native: $(SHIM)
+native: $(SHIM) $(INIT)
+
+$(INIT): native/init/posixprocs-init.c | prerequisites
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_INIT) -o $@ $<
 
 $(SHIM): $(NATIVE_SOURCES) $(NATIVE_HEADERS) | prerequisites
 	@mkdir -p $(dir $@)

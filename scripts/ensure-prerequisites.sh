@@ -6,6 +6,10 @@ set -euo pipefail
 missing=()
 command -v cc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
 command -v make >/dev/null 2>&1 || missing+=(make)
+# Tests: tini is the reference init the contract tests run side by side with posixprocs-init;
+# unshare (util-linux) makes the PID namespaces they run in.
+command -v tini >/dev/null 2>&1 || missing+=(tini)
+command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
 if ! command -v dotnet >/dev/null 2>&1; then
     missing+=(dotnet-sdk-10.0)
 fi

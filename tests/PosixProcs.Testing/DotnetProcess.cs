@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace PosixProcs.Testing;
 
 /// <summary>Runs <c>dotnet ARGS</c> in a separate process and waits a bounded time for it and for its output.</summary>
@@ -11,46 +9,6 @@ public static class DotnetProcess
     /// <param name="environment">Extra environment variables.</param>
     /// <returns>Its exit code and both streams.</returns>
     /// <exception cref="TimeoutException">It did not finish, or something it started kept its output open.</exception>
-    public static ScenarioResult Run(IReadOnlyList<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
-    {
-        ArgumentNullException.ThrowIfNull(arguments);
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach ((string key, string value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[key] = value;
-        }
-
-        string what = string.Join(' ', arguments.Skip(1));
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-
-        // Never wait without a bound: a leftover grandchild that holds the output pipe would
-        // keep end-of-file from coming, and the test would hang instead of failing.
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(TimeSpan.FromSeconds(5));
-            throw new TimeoutException($"{what} did not finish in {timeout.TotalSeconds:0.#} s\n--- stdout\n{Completed(output)}\n--- stderr\n{Completed(error)}");
-        }
-
-        if (!Task.WaitAll([output, error], TimeSpan.FromSeconds(10)))
-        {
-            throw new TimeoutException($"{what} exited, but something it started still holds its output open");
-        }
-
-        return new ScenarioResult(process.ExitCode, output.Result, error.Result);
-    }
-
-    private static string Completed(Task<string> text) => text.IsCompletedSuccessfully ? text.Result : "(still open)";
+    public static ScenarioResult Run(IReadOnlyList<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null) =>
+        ExternalProcess.Run("dotnet", arguments, timeout, environment);
 }
