@@ -1,20 +1,31 @@
 # PosixProcs: one entry point for building, testing, the demo and the benchmarks.
 # Everything needed comes from the distribution's packages or NuGet inside these targets.
 
+# The C shim is built per runtime identifier (RID), into artifacts/native/RID/, the layout
+# NuGet packs as runtimes/RID/native/. On Linux x86-64 the linux-arm64 shim is cross-compiled
+# too (Debian's gcc-aarch64-linux-gnu), so the packages carry both Linux machines. macOS
+# shims are built by `make` on a Mac (osx-arm64 or osx-x64, the Mac's own machine).
 UNAME_S := $(shell uname -s)
+UNAME_M := $(shell uname -m)
 ifeq ($(UNAME_S),Darwin)
   SHIM_NAME := libposixprocs.dylib
   SHIM_LDFLAGS := -dynamiclib -install_name @rpath/libposixprocs.dylib
+  HOST_RID := osx-$(if $(filter arm64 aarch64,$(UNAME_M)),arm64,x64)
+  CROSS_RIDS :=
 else
   SHIM_NAME := libposixprocs.so
   SHIM_LDFLAGS := -shared
+  HOST_RID := linux-$(if $(filter arm64 aarch64,$(UNAME_M)),arm64,x64)
+  CROSS_RIDS := $(if $(filter linux-x64,$(HOST_RID)),linux-arm64,)
 endif
+CC_linux-arm64 := aarch64-linux-gnu-gcc
 
 CC ?= cc
 CFLAGS_SHIM := -std=c11 -O2 -g -fPIC -fvisibility=hidden -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 CONFIGURATION ?= Release
 ARTIFACTS := artifacts
-SHIM := $(ARTIFACTS)/native/$(SHIM_NAME)
+SHIM := $(ARTIFACTS)/native/$(HOST_RID)/$(SHIM_NAME)
+CROSS_SHIMS := $(foreach rid,$(CROSS_RIDS),$(ARTIFACTS)/native/$(rid)/$(SHIM_NAME))
 NATIVE_SOURCES := $(wildcard native/*.c)
 NATIVE_HEADERS := $(wildcard native/*.h)
 DOTNET ?= dotnet
@@ -22,7 +33,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
-.PHONY: all native build test demo bench bench-quick bench-references clean prerequisites
+.PHONY: all native check-native pack package-test build test demo bench bench-quick bench-references clean prerequisites
 
 all: build
 
@@ -30,18 +41,38 @@ all: build
 prerequisites:
 	@scripts/ensure-prerequisites.sh
 
-native: $(SHIM)
+native: $(SHIM) $(CROSS_SHIMS)
 
 $(SHIM): $(NATIVE_SOURCES) $(NATIVE_HEADERS) | prerequisites
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SHIM) $(SHIM_LDFLAGS) -o $@ $(NATIVE_SOURCES)
+
+# Cross-compiled shims: the same sources and flags, so the ABI static asserts in
+# native/pp_abi.c are checked for that machine's C ABI too (they cannot be run here).
+$(ARTIFACTS)/native/%/$(SHIM_NAME): $(NATIVE_SOURCES) $(NATIVE_HEADERS) | prerequisites
+	@mkdir -p $(dir $@)
+	$(CC_$*) $(CFLAGS_SHIM) $(SHIM_LDFLAGS) -o $@ $(NATIVE_SOURCES)
+
+# Proves each shim is built for the machine its folder names (readelf / file on macOS).
+check-native: native
+	@scripts/check-native.sh $(ARTIFACTS)/native
 
 build: native
 	$(DOTNET) build PosixProcs.sln -c $(CONFIGURATION) -nologo -v:q -clp:NoSummary
 	$(DOTNET) publish src/PosixProcs.Cli/PosixProcs.Cli.csproj -c $(CONFIGURATION) --no-build -nologo -v:q -o $(ARTIFACTS)/cli
 	@scripts/write-launcher.sh $(ARTIFACTS)/posixprocs cli/PosixProcs.Cli.dll
 
-test: build
+# The libraries and the posixprocs tool as NuGet packages (+ .snupkg symbols), in artifacts/packages.
+PACKAGES := $(ARTIFACTS)/packages
+pack: build check-native
+	rm -rf $(PACKAGES)
+	$(DOTNET) pack PosixProcs.sln -c $(CONFIGURATION) --no-build -nologo -v:q -clp:NoSummary -p:ContinuousIntegrationBuild=true
+
+# A clean consumer app builds and runs from the packages alone (part of `make test`).
+package-test: pack
+	@scripts/package-test.sh
+
+test: pack
 	@scripts/run-tests.sh $(CONFIGURATION)
 
 demo: build
