@@ -21,6 +21,7 @@ endif
 CC_linux-arm64 := aarch64-linux-gnu-gcc
 
 CC ?= cc
+CC_$(HOST_RID) = $(CC)
 CFLAGS_SHIM := -std=c11 -O2 -g -fPIC -fvisibility=hidden -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 CONFIGURATION ?= Release
 ARTIFACTS := artifacts
@@ -84,16 +85,23 @@ demo: build
 BENCH_DIR := $(ARTIFACTS)/bench
 BENCH_C_SOURCES := $(wildcard scripts/bench/c/*.c)
 BENCH_C_HEADERS := $(wildcard scripts/bench/c/*.h)
-BENCH_C_BINARIES := $(patsubst scripts/bench/c/%.c,$(BENCH_DIR)/%,$(BENCH_C_SOURCES))
 CFLAGS_BENCH := -std=c11 -O2 -Wall -Wextra -Werror
+# One set per machine, like the shim: the posixprocs tool carries them (bench/c/RID/) and
+# finds them next to itself wherever it is installed.
+BENCH_REFERENCES := $(ARTIFACTS)/bench-references
+BENCH_RIDS := $(HOST_RID) $(CROSS_RIDS)
+BENCH_C_BINARIES := $(foreach rid,$(BENCH_RIDS),$(patsubst scripts/bench/c/%.c,$(BENCH_REFERENCES)/$(rid)/%,$(BENCH_C_SOURCES)))
 
-$(BENCH_DIR)/%: scripts/bench/c/%.c $(BENCH_C_HEADERS) | prerequisites
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BENCH) -o $@ $<
+define BENCH_REFERENCE_RULE
+$(BENCH_REFERENCES)/$(1)/%: scripts/bench/c/%.c $(BENCH_C_HEADERS) | prerequisites
+	@mkdir -p $$(dir $$@)
+	$$(CC_$(1)) $(CFLAGS_BENCH) -o $$@ $$<
+endef
+$(foreach rid,$(BENCH_RIDS),$(eval $(call BENCH_REFERENCE_RULE,$(rid))))
 
 bench-references: $(BENCH_C_BINARIES)
 
-BENCH_ARGS := --references $(BENCH_DIR) --scripts scripts/bench/python --output $(BENCH_DIR)
+BENCH_ARGS := --references $(BENCH_REFERENCES)/$(HOST_RID) --scripts scripts/bench/python --output $(BENCH_DIR)
 
 bench: build bench-references
 	$(ARTIFACTS)/posixprocs bench $(BENCH_ARGS)
