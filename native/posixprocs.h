@@ -167,9 +167,19 @@ PP_EXPORT int32_t PosixProcsNative_DecodeWaitStatus(int32_t raw, PosixProcsWaitS
 PP_EXPORT int32_t PosixProcsNative_PidfdOpen(int32_t pid);
 
 /* Linux: prctl(PR_SET_PDEATHSIG, nativeSignal) on the calling process: it receives the
- * signal when the THREAD that created it exits (not only the parent process).
- * Elsewhere -1 with ENOTSUP. nativeSignal 0 clears it. */
+ * signal when the THREAD that created it exits (not only the parent process); nativeSignal 0
+ * clears it. Elsewhere (macOS, the BSDs): PosixProcsNative_WatchParentExit(nativeSignal),
+ * which fires when the parent PROCESS exits and does not survive exec; 0 is -1/ENOTSUP there.
+ * Returns 0 or -1 with errno. */
 PP_EXPORT int32_t PosixProcsNative_SetParentDeathSignal(int32_t nativeSignal);
+
+/* Starts a detached thread in the calling process that waits for the current parent process
+ * to exit (kqueue EVFILT_PROC NOTE_EXIT on macOS and the BSDs, a pidfd on Linux) and then
+ * sends nativeSignal (> 0) to the calling process. If the parent is already gone the signal
+ * is sent at once. Returns 0, or -1 with errno (EINVAL, ENOSYS, ENOMEM, EAGAIN; ENOTSUP where
+ * neither mechanism exists). macOS uses it for the parent-death signal; on Linux, where
+ * prctl does that, it is exported so the mechanism is tested. */
+PP_EXPORT int32_t PosixProcsNative_WatchParentExit(int32_t nativeSignal);
 
 /* Linux: prctl(PR_SET_CHILD_SUBREAPER, enabled). Elsewhere -1 with ENOTSUP. */
 PP_EXPORT int32_t PosixProcsNative_SetChildSubreaper(int32_t enabled);

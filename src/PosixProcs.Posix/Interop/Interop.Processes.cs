@@ -48,9 +48,13 @@ internal static partial class Interop
     [LibraryImport(Shim, EntryPoint = "PosixProcsNative_PidfdOpen", SetLastError = true)]
     internal static partial int pidfd_open(int pid);
 
-    /// <summary>prctl(PR_SET_PDEATHSIG) on Linux; -1/ENOTSUP elsewhere.</summary>
+    /// <summary>prctl(PR_SET_PDEATHSIG) on Linux; a parent-exit watcher thread on macOS (see native/posixprocs.h).</summary>
     [LibraryImport(Shim, EntryPoint = "PosixProcsNative_SetParentDeathSignal", SetLastError = true)]
     internal static partial int prctl_PR_SET_PDEATHSIG(int nativeSignal);
+
+    /// <summary>A detached thread that signals this process when its parent exits (kqueue on macOS, pidfd on Linux).</summary>
+    [LibraryImport(Shim, EntryPoint = "PosixProcsNative_WatchParentExit", SetLastError = true)]
+    internal static partial int watch_parent_exit(int nativeSignal);
 
     /// <summary>prctl(PR_SET_CHILD_SUBREAPER) on Linux; -1/ENOTSUP elsewhere.</summary>
     [LibraryImport(Shim, EntryPoint = "PosixProcsNative_SetChildSubreaper", SetLastError = true)]
