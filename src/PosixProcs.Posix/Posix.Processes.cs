@@ -40,11 +40,11 @@ public static partial class Posix
             return true;
         }
 
-        Mono.Unix.Native.Errno errno = Errors.LastErrno();
+        PosixErrno errno = Errors.LastErrno();
         return errno switch
         {
-            Mono.Unix.Native.Errno.ESRCH => false,
-            Mono.Unix.Native.Errno.EPERM => true,
+            PosixErrno.ESRCH => false,
+            PosixErrno.EPERM => true,
             _ => throw new PosixException("kill", errno),
         };
     }

@@ -19,7 +19,7 @@ internal static partial class Interop
     [LibraryImport(Libc, SetLastError = true)]
     internal static unsafe partial int munmap(void* address, nuint length);
 
-    /// <summary>msync(2); flags are native values (translated by Mono.Posix).</summary>
+    /// <summary>msync(2); flags are native values (PP_CONST_MS_* from the shim).</summary>
     [LibraryImport(Libc, SetLastError = true)]
     internal static unsafe partial int msync(void* address, nuint length, int flags);
 
