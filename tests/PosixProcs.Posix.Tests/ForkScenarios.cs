@@ -64,7 +64,8 @@ public static class ForkScenarios
             {
                 Interlocked.Increment(ref spins);
             }
-        }) { Name = "spinner", IsBackground = true };
+        })
+        { Name = "spinner", IsBackground = true };
         spinner.Start();
         while (Interlocked.Read(ref spins) == 0)
         {
