@@ -167,9 +167,33 @@ PP_EXPORT int32_t PosixProcsNative_DecodeWaitStatus(int32_t raw, PosixProcsWaitS
 PP_EXPORT int32_t PosixProcsNative_PidfdOpen(int32_t pid);
 
 /* Linux: prctl(PR_SET_PDEATHSIG, nativeSignal) on the calling process: it receives the
- * signal when the THREAD that created it exits (not only the parent process).
- * Elsewhere -1 with ENOTSUP. nativeSignal 0 clears it. */
+ * signal when the THREAD that created it exits (not only the parent process); nativeSignal 0
+ * clears it. Elsewhere (macOS, the BSDs): PosixProcsNative_WatchParentExit(nativeSignal),
+ * which fires when the parent PROCESS exits and does not survive exec; 0 is -1/ENOTSUP there.
+ * Returns 0 or -1 with errno. */
 PP_EXPORT int32_t PosixProcsNative_SetParentDeathSignal(int32_t nativeSignal);
+
+/* errno conversion, in one place (native/pp_errno.c): portable values are PosixProcs' own
+ * (0x10000 + n, listed with their C names in native/pp_errno.h), never a platform's.
+ * ConvertErrnoToPortable returns -1 for an errno without a portable name (the caller keeps the
+ * native value); EOPNOTSUPP reads as ENOTSUP where the two differ (macOS).
+ * ConvertErrnoToNative returns -1 for an unknown portable value. */
+PP_EXPORT int32_t PosixProcsNative_ConvertErrnoToPortable(int32_t nativeErrno);
+PP_EXPORT int32_t PosixProcsNative_ConvertErrnoToNative(int32_t portableErrno);
+
+/* The C name ("EMFILE") of a portable errno value, or NULL. A static string. */
+PP_EXPORT const char* PosixProcsNative_GetErrnoName(int32_t portableErrno);
+
+/* strerror_r(nativeErrno) into buffer [out] (size bytes, NUL-terminated). 0, or -1 with errno. */
+PP_EXPORT int32_t PosixProcsNative_StrError(int32_t nativeErrno, char* buffer, int32_t size);
+
+/* Starts a detached thread in the calling process that waits for the current parent process
+ * to exit (kqueue EVFILT_PROC NOTE_EXIT on macOS and the BSDs, a pidfd on Linux) and then
+ * sends nativeSignal (> 0) to the calling process. If the parent is already gone the signal
+ * is sent at once. Returns 0, or -1 with errno (EINVAL, ENOSYS, ENOMEM, EAGAIN; ENOTSUP where
+ * neither mechanism exists). macOS uses it for the parent-death signal; on Linux, where
+ * prctl does that, it is exported so the mechanism is tested. */
+PP_EXPORT int32_t PosixProcsNative_WatchParentExit(int32_t nativeSignal);
 
 /* Linux: prctl(PR_SET_CHILD_SUBREAPER, enabled). Elsewhere -1 with ENOTSUP. */
 PP_EXPORT int32_t PosixProcsNative_SetChildSubreaper(int32_t enabled);
@@ -345,6 +369,8 @@ enum {
     PP_CONST_SIGFPE, PP_CONST_SIGKILL, PP_CONST_SIGSEGV, PP_CONST_SIGPIPE, PP_CONST_SIGALRM,
     PP_CONST_SIGTERM, PP_CONST_SIGUSR1, PP_CONST_SIGUSR2, PP_CONST_SIGCHLD, PP_CONST_SIGCONT,
     PP_CONST_SIGSTOP, PP_CONST_SIGTSTP, PP_CONST_SIGBUS, PP_CONST_SIGXCPU,
+    PP_CONST_SIGTTIN, PP_CONST_SIGTTOU, PP_CONST_SIGWINCH, PP_CONST_SIGTRAP, PP_CONST_SIGSYS,
+    PP_CONST_SIGURG, PP_CONST_SIGIO, PP_CONST_SIGPROF, PP_CONST_SIGVTALRM, PP_CONST_SIGXFSZ,
     PP_CONST_EPERM = 100, PP_CONST_ENOENT, PP_CONST_ESRCH, PP_CONST_EINTR, PP_CONST_EBADF,
     PP_CONST_ECHILD, PP_CONST_EAGAIN, PP_CONST_ENOMEM, PP_CONST_EACCES, PP_CONST_EEXIST,
     PP_CONST_EINVAL, PP_CONST_EMFILE, PP_CONST_EPIPE, PP_CONST_ENOSYS, PP_CONST_ETIMEDOUT,

@@ -38,6 +38,16 @@ int32_t PosixProcsNative_GetPlatformConstant(int32_t id)
         case PP_CONST_SIGTSTP: return SIGTSTP;
         case PP_CONST_SIGBUS: return SIGBUS;
         case PP_CONST_SIGXCPU: return SIGXCPU;
+        case PP_CONST_SIGTTIN: return SIGTTIN;
+        case PP_CONST_SIGTTOU: return SIGTTOU;
+        case PP_CONST_SIGWINCH: return SIGWINCH;
+        case PP_CONST_SIGTRAP: return SIGTRAP;
+        case PP_CONST_SIGSYS: return SIGSYS;
+        case PP_CONST_SIGURG: return SIGURG;
+        case PP_CONST_SIGIO: return SIGIO;
+        case PP_CONST_SIGPROF: return SIGPROF;
+        case PP_CONST_SIGVTALRM: return SIGVTALRM;
+        case PP_CONST_SIGXFSZ: return SIGXFSZ;
         case PP_CONST_EPERM: return EPERM;
         case PP_CONST_ENOENT: return ENOENT;
         case PP_CONST_ESRCH: return ESRCH;

@@ -107,9 +107,14 @@ int32_t PosixProcsNative_SetParentDeathSignal(int32_t nativeSignal)
 #if defined(__linux__)
     return prctl(PR_SET_PDEATHSIG, (unsigned long)nativeSignal, 0UL, 0UL, 0UL) < 0 ? -1 : 0;
 #else
-    (void)nativeSignal;
-    errno = ENOTSUP;
-    return -1;
+    /* No prctl: a watcher thread sends the signal when the parent process exits.
+     * It cannot be cleared, and it does not survive exec. */
+    if (nativeSignal == 0)
+    {
+        errno = ENOTSUP;
+        return -1;
+    }
+    return PosixProcsNative_WatchParentExit(nativeSignal);
 #endif
 }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Makes sure the C compiler and the .NET SDK are there; installs only what is missing,
+# Makes sure the C compilers (the host's and the linux-arm64 cross compiler) and the .NET SDK
+# are there; installs only what is missing,
 # from the distribution's packages, so `make demo` and `make test` work on a fresh machine.
 set -euo pipefail
 
@@ -10,6 +11,12 @@ command -v make >/dev/null 2>&1 || missing+=(make)
 # unshare (util-linux) makes the PID namespaces they run in.
 command -v tini >/dev/null 2>&1 || missing+=(tini)
 command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
+command -v unzip >/dev/null 2>&1 || missing+=(unzip) # the package test lists the packages' contents
+# The packages carry the shim for linux-arm64 too: cross-compiled on x86-64 Linux, checked with readelf.
+if [ "$(uname -s)" = Linux ] && [ "$(uname -m)" = x86_64 ]; then
+    command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || missing+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+    command -v readelf >/dev/null 2>&1 || missing+=(binutils)
+fi
 if ! command -v dotnet >/dev/null 2>&1; then
     missing+=(dotnet-sdk-10.0)
 fi

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test project of the solution and ends with the plain line
+# Runs every test project of the solution, then the package test, and ends with the plain line
 # "N passed, N failed, N skipped", summed over all projects from their TRX reports.
 # Exits non-zero if any test failed or if no test ran at all.
 set -uo pipefail
@@ -20,6 +20,17 @@ for project in tests/*.Tests/*.Tests.csproj; do
 done
 
 passed=0 failed=0 skipped=0 reports=0
+
+# The package test (needs `make pack`): one test in the totals, its output in the log.
+echo "package test (scripts/package-test.sh):"
+if scripts/package-test.sh > "$results/package-test.log" 2>&1; then
+    passed=$((passed + 1))
+    grep -E '^(ok|FAIL) |^package-test: ' "$results/package-test.log" | sed 's/^/  /'
+else
+    failed=$((failed + 1))
+    status=1
+    sed 's/^/  /' "$results/package-test.log"
+fi
 for trx in "$results"/*.trx; do
     [ -e "$trx" ] || continue
     reports=$((reports + 1))

@@ -18,8 +18,8 @@ internal static class BenchCommand
         var json = new Option<bool>("--json") { Description = "Print results.json to stdout instead of the table." };
         var filter = new Option<string?>("--filter") { Description = "Run only benchmarks and reference suites whose name contains NAME.", HelpName = "NAME" };
         var rounds = new Option<int?>("--rounds") { Description = "Timed rounds per benchmark (default 9, quick 5).", HelpName = "N" };
-        var references = new Option<string>("--references") { Description = "Directory of the compiled C references.", DefaultValueFactory = _ => "artifacts/bench", HelpName = "DIR" };
-        var scripts = new Option<string>("--scripts") { Description = "Directory of the Python references.", DefaultValueFactory = _ => "scripts/bench/python", HelpName = "DIR" };
+        var references = new Option<string>("--references") { Description = "Directory of the compiled C references.", DefaultValueFactory = _ => ToolReferences.CDirectory, HelpName = "DIR" };
+        var scripts = new Option<string>("--scripts") { Description = "Directory of the Python references.", DefaultValueFactory = _ => ToolReferences.PythonDirectory, HelpName = "DIR" };
         var output = new Option<string>("--output") { Description = "Where results.json, report.md and ratios.svg go.", DefaultValueFactory = _ => "artifacts/bench", HelpName = "DIR" };
         var python = new Option<string?>("--python") { Description = "The Python interpreter (default: the binary behind python3 on PATH).", HelpName = "PATH" };
         var command = new Command("bench", "Benchmarks PosixProcs against C and Python references, interleaved in one run.")

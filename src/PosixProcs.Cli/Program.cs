@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 
 namespace PosixProcs.Cli;
 
@@ -10,7 +11,13 @@ public static class Program
     /// <returns>The exit code: 0 success, 1 a claim did not hold or a job failed, 2 bad usage.</returns>
     public static int Main(string[] args)
     {
-        RootCommand root = new("posixprocs: POSIX processes from .NET (fork, pipes, copy-on-write, spawn, pools), with labs that measure what they claim.");
+        // A named command, not RootCommand: RootCommand takes its name from the entry assembly,
+        // which is PosixProcs.Cli (run as `dotnet PosixProcs.Cli.dll` by the tool and the launcher).
+        Command root = new("posixprocs", "posixprocs: POSIX processes from .NET (fork, pipes, copy-on-write, spawn, pools), with labs that measure what they claim.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(LabCommand.Create());
         root.Subcommands.Add(TourCommand.Create());

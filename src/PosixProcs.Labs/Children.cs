@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Mono.Unix.Native;
 
 namespace PosixProcs.Labs;
 
@@ -139,7 +138,7 @@ public sealed class Children : IDisposable
                 status = Posix.WaitPid(pid, WaitOptions.NoHang);
                 return status is WaitStatus.StillRunning ? null : status;
             }
-            catch (PosixException ex) when (ex.Errno is Errno.ENOSYS or Errno.EOPNOTSUPP)
+            catch (PosixException ex) when (ex.Errno is PosixErrno.ENOSYS or PosixErrno.ENOTSUP)
             {
                 PidfdsWork = false; // macOS or an old kernel: fall back to polling below
             }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using Mono.Unix.Native;
 
 namespace PosixProcs.Labs;
 
@@ -174,7 +173,7 @@ public static class LabIo
             {
                 total += Posix.Write(fd, chunk.AsSpan(0, size));
             }
-            catch (PosixException ex) when (ex.Errno == Errno.EAGAIN)
+            catch (PosixException ex) when (ex.Errno == PosixErrno.EAGAIN)
             {
                 // The pipe is full: wait until the reader makes room, or the deadline passes.
                 if (Posix.Poll(fd, PollEvents.Out, Remaining(deadline)) == PollEvents.None)
@@ -205,7 +204,7 @@ public static class LabIo
         {
             return Posix.Read(fd, buffer);
         }
-        catch (PosixException ex) when (ex.Errno == Errno.EAGAIN)
+        catch (PosixException ex) when (ex.Errno == PosixErrno.EAGAIN)
         {
             return -1;
         }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using Mono.Unix.Native;
 
 namespace PosixProcs.Labs;
 
@@ -179,7 +178,7 @@ public sealed partial class SpawnLab : Lab
         {
             Posix.Exec(path, argv);
         }
-        catch (PosixException ex) when (ex.Errno is Errno.ENOENT or Errno.EACCES or Errno.ENOEXEC)
+        catch (PosixException ex) when (ex.Errno is PosixErrno.ENOENT or PosixErrno.EACCES or PosixErrno.ENOEXEC)
         {
             return 127;
         }

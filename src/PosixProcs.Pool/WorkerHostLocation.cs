@@ -5,20 +5,32 @@ internal static class WorkerHostLocation
 {
     public const string FileName = "PosixProcs.Pool.Worker.dll";
 
-    /// <summary>The worker host next to PosixProcs.Pool.dll.</summary>
-    /// <exception cref="FileNotFoundException">It is not there.</exception>
+    /// <summary>
+    /// The worker host next to PosixProcs.Pool.dll, checked before anything starts it: without
+    /// its runtimeconfig.json the host dies at once ("libhostpolicy.so ... was not found") and the
+    /// pool would only see a broken pipe; without its deps.json it cannot find its own libraries.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The host, or one of the files it needs, is not there.</exception>
     public static string HostPath
     {
         get
         {
             string directory = Path.GetDirectoryName(typeof(WorkerHostLocation).Assembly.Location) is { Length: > 0 } d ? d : AppContext.BaseDirectory;
             string path = Path.Combine(directory, FileName);
-            return File.Exists(path)
-                ? path
-                : throw new FileNotFoundException(
-                    $"StartMethod.Spawn and StartMethod.ForkServer run the worker host {FileName}, expected next to PosixProcs.Pool.dll in {directory}. " +
-                    "Reference the PosixProcs.Pool.Worker project (or package) from your application, or use StartMethod.Fork.",
-                    path);
+            foreach (string required in (ReadOnlySpan<string>)[path, Path.ChangeExtension(path, ".runtimeconfig.json"), Path.ChangeExtension(path, ".deps.json")])
+            {
+                if (!File.Exists(required))
+                {
+                    throw new FileNotFoundException(
+                        $"StartMethod.Spawn and StartMethod.ForkServer run the worker host {FileName} with its runtimeconfig.json and deps.json, " +
+                        $"expected next to PosixProcs.Pool.dll in {directory}, but {Path.GetFileName(required)} is missing. " +
+                        "The PosixProcs.Pool package copies all three into the app's output; from source, reference the PosixProcs.Pool.Worker project. " +
+                        "Or use StartMethod.Fork.",
+                        required);
+                }
+            }
+
+            return path;
         }
     }
 

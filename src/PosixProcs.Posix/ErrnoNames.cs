@@ -1,4 +1,4 @@
-using Mono.Unix.Native;
+using System.Runtime.InteropServices;
 
 namespace PosixProcs;
 
@@ -11,27 +11,25 @@ public static class ErrnoNames
     /// ENOTSUP over EOPNOTSUPP), so messages do not change between runs or platforms.
     /// </summary>
     /// <param name="errno">The portable errno.</param>
-    /// <returns>The name, or <c>"errno N"</c> for a value without one.</returns>
-    public static string Name(Errno errno) => errno switch
-    {
-        Errno.EAGAIN => "EAGAIN",
-        Errno.EDEADLK => "EDEADLK",
-        Errno.EOPNOTSUPP => "ENOTSUP",
-        _ => Enum.IsDefined(errno) ? errno.ToString() : $"errno {(int)errno}",
-    };
+    /// <returns>The name, or <c>"unknown errno"</c> for <see cref="PosixErrno.Unknown"/>.</returns>
+    public static string Name(PosixErrno errno) =>
+        errno != PosixErrno.Unknown && Enum.IsDefined(errno) ? errno.ToString() : "unknown errno";
 
     /// <summary>The C library's text for <paramref name="errno"/> (strerror).</summary>
     /// <param name="errno">The portable errno.</param>
     /// <returns>The description, e.g. "Too many open files".</returns>
-    public static string Describe(Errno errno)
+    public static string Describe(PosixErrno errno)
     {
-        try
-        {
-            return Syscall.strerror(errno) ?? Name(errno);
-        }
-        catch (ArgumentOutOfRangeException)
-        {
-            return Name(errno);
-        }
+        int native = Errors.ToNative(errno);
+        return native < 0 ? Name(errno) : DescribeNative(native);
+    }
+
+    /// <summary>The C library's text for a native errno value (strerror_r, through the shim).</summary>
+    internal static unsafe string DescribeNative(int nativeErrno)
+    {
+        byte* buffer = stackalloc byte[256];
+        return Interop.strerror_r(nativeErrno, buffer, 256) == 0
+            ? Marshal.PtrToStringUTF8((nint)buffer) ?? $"errno {nativeErrno}"
+            : $"errno {nativeErrno}";
     }
 }

@@ -77,7 +77,7 @@ public sealed class FileDescriptorHandle : SafeHandle
         // close is not retried on EINTR: on Linux the descriptor is released either way,
         // and a retry could close a number another thread has just been given.
         int rc = Interop.close((int)handle.ToInt64());
-        return rc == 0 || Errors.LastErrno() == Mono.Unix.Native.Errno.EINTR;
+        return rc == 0 || Errors.LastErrno() == PosixErrno.EINTR;
     }
 
     /// <summary>The number, or "closed".</summary>

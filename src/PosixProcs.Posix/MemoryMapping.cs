@@ -113,7 +113,7 @@ public sealed unsafe class MemoryMapping : SafeHandle
     /// <exception cref="PosixException">msync failed.</exception>
     public void Flush()
     {
-        int flags = Mono.Unix.Native.NativeConvert.FromMsyncFlags(Mono.Unix.Native.MsyncFlags.MS_SYNC);
+        int flags = Interop.GetPlatformConstant((int)PlatformConstant.MS_SYNC);
         Errors.ThrowIfNegative(Interop.msync(BaseAddress, (nuint)Length, flags), "msync");
     }
 

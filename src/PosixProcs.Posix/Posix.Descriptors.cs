@@ -124,8 +124,8 @@ public static partial class Posix
             return true;
         }
 
-        Mono.Unix.Native.Errno errno = Errors.LastErrno();
-        return errno == Mono.Unix.Native.Errno.EAGAIN ? false : throw new PosixException(callName, errno);
+        PosixErrno errno = Errors.LastErrno();
+        return errno == PosixErrno.EAGAIN ? false : throw new PosixException(callName, errno);
     }
 
     /// <summary>Writes every byte, looping over partial writes.</summary>

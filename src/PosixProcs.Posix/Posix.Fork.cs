@@ -50,8 +50,6 @@ public static partial class Posix
     [
         Signal.SIGHUP.Number, Signal.SIGINT.Number, Signal.SIGQUIT.Number, Signal.SIGTERM.Number,
         Signal.SIGCHLD.Number, Signal.SIGCONT.Number, Signal.SIGTSTP.Number,
-        Mono.Unix.Native.NativeConvert.FromSignum(Mono.Unix.Native.Signum.SIGWINCH),
-        Mono.Unix.Native.NativeConvert.FromSignum(Mono.Unix.Native.Signum.SIGTTIN),
-        Mono.Unix.Native.NativeConvert.FromSignum(Mono.Unix.Native.Signum.SIGTTOU),
+        Signal.SIGWINCH.Number, Signal.SIGTTIN.Number, Signal.SIGTTOU.Number,
     ]);
 }

@@ -57,8 +57,8 @@ public static partial class Posix
             return true;
         }
 
-        Mono.Unix.Native.Errno errno = Errors.LastErrno();
-        return errno == Mono.Unix.Native.Errno.ETIMEDOUT ? false : throw new PosixException("futex_wait", errno);
+        PosixErrno errno = Errors.LastErrno();
+        return errno == PosixErrno.ETIMEDOUT ? false : throw new PosixException("futex_wait", errno);
     }
 
     /// <summary>Wakes up to <paramref name="count"/> sleepers on <paramref name="address"/> (futex wake).</summary>

@@ -40,11 +40,11 @@ public static partial class Posix
             return true;
         }
 
-        Mono.Unix.Native.Errno errno = Errors.LastErrno();
+        PosixErrno errno = Errors.LastErrno();
         return errno switch
         {
-            Mono.Unix.Native.Errno.ESRCH => false,
-            Mono.Unix.Native.Errno.EPERM => true,
+            PosixErrno.ESRCH => false,
+            PosixErrno.EPERM => true,
             _ => throw new PosixException("kill", errno),
         };
     }
@@ -85,11 +85,15 @@ public static partial class Posix
         new(Errors.ThrowIfNegative(Interop.pidfd_open(pid.Checked()), "pidfd_open"), ownsHandle: true);
 
     /// <summary>
-    /// Asks the kernel to send this process <paramref name="signal"/> when the thread that
-    /// created it exits (Linux prctl PR_SET_PDEATHSIG). Note: the creating THREAD, not process.
+    /// Asks for <paramref name="signal"/> to be sent to this process when its parent goes.
+    /// Linux: prctl PR_SET_PDEATHSIG, which fires when the THREAD that created this process
+    /// exits, and survives exec. macOS (no prctl): a small native thread waits for the parent
+    /// PROCESS to exit (kqueue EVFILT_PROC NOTE_EXIT) and then signals this process; it does not
+    /// survive exec and cannot be cleared. Written for macOS but verified on Linux only, where
+    /// the same thread runs over a pidfd in the tests.
     /// </summary>
-    /// <param name="signal">The signal; <c>null</c> clears it.</param>
-    /// <exception cref="PosixException">ENOTSUP outside Linux.</exception>
+    /// <param name="signal">The signal; <c>null</c> clears it (Linux only).</param>
+    /// <exception cref="PosixException">The call failed; ENOTSUP for <c>null</c> on macOS.</exception>
     public static void SetParentDeathSignal(Signal? signal) =>
         Errors.ThrowIfNegative(Interop.prctl_PR_SET_PDEATHSIG(signal?.Number ?? 0), "prctl(PR_SET_PDEATHSIG)");
 

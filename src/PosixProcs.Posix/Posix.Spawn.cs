@@ -64,7 +64,7 @@ public static partial class Posix
             int step = 0;
             if (Interop.PosixProcsNative_Spawn(&native, &pid, &step) < 0)
             {
-                Mono.Unix.Native.Errno errno = Errors.LastErrno();
+                PosixErrno errno = Errors.LastErrno();
                 throw new SpawnException(request.Path, (SpawnStep)step, errno);
             }
 

@@ -1,5 +1,3 @@
-using Mono.Unix.Native;
-
 namespace PosixProcs;
 
 /// <summary>A program could not be started: the failing step and its errno, as the child reported it before exec.</summary>
@@ -9,7 +7,7 @@ public sealed class SpawnException : PosixException
     /// <param name="program">The program that was to run.</param>
     /// <param name="step">The step that failed.</param>
     /// <param name="errno">Its errno.</param>
-    public SpawnException(string program, SpawnStep step, Errno errno)
+    public SpawnException(string program, SpawnStep step, PosixErrno errno)
         : base(CallNameOf(step), errno)
     {
         Program = program;

@@ -292,7 +292,7 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
         {
             return Posix.PidfdOpen(pid);
         }
-        catch (PosixException ex) when (ex.Errno is Mono.Unix.Native.Errno.ENOSYS or Mono.Unix.Native.Errno.EPERM)
+        catch (PosixException ex) when (ex.Errno is PosixErrno.ENOSYS or PosixErrno.EPERM)
         {
             return null; // an old kernel or a seccomp filter: fall back to polling
         }

@@ -90,7 +90,7 @@ internal sealed class DescriptorReactor
         {
             Posix.Write(_wake!.Write, [1]);
         }
-        catch (PosixException ex) when (ex.Errno == Mono.Unix.Native.Errno.EAGAIN)
+        catch (PosixException ex) when (ex.Errno == PosixErrno.EAGAIN)
         {
             // The wake pipe is full: the reactor has wake-ups pending already.
         }
@@ -157,7 +157,7 @@ internal sealed class DescriptorReactor
         {
             return Posix.Read(_wake!.Read, buffer) == buffer.Length;
         }
-        catch (PosixException ex) when (ex.Errno == Mono.Unix.Native.Errno.EAGAIN)
+        catch (PosixException ex) when (ex.Errno == PosixErrno.EAGAIN)
         {
             return false;
         }

@@ -29,7 +29,7 @@ public static class ProgramPath
             }
         }
 
-        throw new SpawnException(program, SpawnStep.Exec, Mono.Unix.Native.Errno.ENOENT);
+        throw new SpawnException(program, SpawnStep.Exec, PosixErrno.ENOENT);
     }
 
     private static bool IsExecutableFile(string candidate)

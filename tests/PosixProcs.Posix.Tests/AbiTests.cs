@@ -10,49 +10,74 @@ namespace PosixProcs.PosixTests;
 /// </summary>
 public class AbiTests
 {
-    public static TheoryData<string, Signum, NativeConstant> Signals => new()
+    public static TheoryData<string, NativeConstant> Signals => new()
     {
-        { "SIGHUP", Signum.SIGHUP, NativeConstant.SIGHUP }, { "SIGINT", Signum.SIGINT, NativeConstant.SIGINT },
-        { "SIGQUIT", Signum.SIGQUIT, NativeConstant.SIGQUIT }, { "SIGILL", Signum.SIGILL, NativeConstant.SIGILL },
-        { "SIGABRT", Signum.SIGABRT, NativeConstant.SIGABRT }, { "SIGFPE", Signum.SIGFPE, NativeConstant.SIGFPE },
-        { "SIGKILL", Signum.SIGKILL, NativeConstant.SIGKILL }, { "SIGSEGV", Signum.SIGSEGV, NativeConstant.SIGSEGV },
-        { "SIGPIPE", Signum.SIGPIPE, NativeConstant.SIGPIPE }, { "SIGALRM", Signum.SIGALRM, NativeConstant.SIGALRM },
-        { "SIGTERM", Signum.SIGTERM, NativeConstant.SIGTERM }, { "SIGUSR1", Signum.SIGUSR1, NativeConstant.SIGUSR1 },
-        { "SIGUSR2", Signum.SIGUSR2, NativeConstant.SIGUSR2 }, { "SIGCHLD", Signum.SIGCHLD, NativeConstant.SIGCHLD },
-        { "SIGCONT", Signum.SIGCONT, NativeConstant.SIGCONT }, { "SIGSTOP", Signum.SIGSTOP, NativeConstant.SIGSTOP },
-        { "SIGTSTP", Signum.SIGTSTP, NativeConstant.SIGTSTP }, { "SIGBUS", Signum.SIGBUS, NativeConstant.SIGBUS },
-        { "SIGXCPU", Signum.SIGXCPU, NativeConstant.SIGXCPU },
+        { "SIGHUP", NativeConstant.SIGHUP }, { "SIGINT", NativeConstant.SIGINT }, { "SIGQUIT", NativeConstant.SIGQUIT },
+        { "SIGILL", NativeConstant.SIGILL }, { "SIGABRT", NativeConstant.SIGABRT }, { "SIGFPE", NativeConstant.SIGFPE },
+        { "SIGKILL", NativeConstant.SIGKILL }, { "SIGSEGV", NativeConstant.SIGSEGV }, { "SIGPIPE", NativeConstant.SIGPIPE },
+        { "SIGALRM", NativeConstant.SIGALRM }, { "SIGTERM", NativeConstant.SIGTERM }, { "SIGUSR1", NativeConstant.SIGUSR1 },
+        { "SIGUSR2", NativeConstant.SIGUSR2 }, { "SIGCHLD", NativeConstant.SIGCHLD }, { "SIGCONT", NativeConstant.SIGCONT },
+        { "SIGSTOP", NativeConstant.SIGSTOP }, { "SIGTSTP", NativeConstant.SIGTSTP }, { "SIGBUS", NativeConstant.SIGBUS },
+        { "SIGXCPU", NativeConstant.SIGXCPU }, { "SIGTTIN", NativeConstant.SIGTTIN }, { "SIGTTOU", NativeConstant.SIGTTOU },
+        { "SIGWINCH", NativeConstant.SIGWINCH }, { "SIGTRAP", NativeConstant.SIGTRAP }, { "SIGSYS", NativeConstant.SIGSYS },
+        { "SIGURG", NativeConstant.SIGURG }, { "SIGIO", NativeConstant.SIGIO }, { "SIGPROF", NativeConstant.SIGPROF },
+        { "SIGVTALRM", NativeConstant.SIGVTALRM }, { "SIGXFSZ", NativeConstant.SIGXFSZ },
     };
 
     [Theory]
     [MemberData(nameof(Signals))]
-    public void Signal_MonoTranslation_MatchesCHeader(string name, Signum signum, NativeConstant id)
+    public void Signal_ParseAndName_MatchCHeaderAndMonoPosix(string name, NativeConstant id)
     {
         int native = Interop.GetPlatformConstant((int)id);
-        Assert.Equal(native, NativeConvert.FromSignum(signum));
         Signal parsed = Signal.Parse(name);
         Assert.Equal(native, parsed.Number);
         Assert.Equal(name, parsed.Name);
+        Assert.Equal(name, Signal.FromNumber(native).Name);
+        Assert.Equal(native, NativeConvert.FromSignum(Enum.Parse<Signum>(name)));
     }
 
-    public static TheoryData<Errno, NativeConstant> ErrnoValues => new()
+    public static TheoryData<PosixErrno> PortableErrnos => new(Enum.GetValues<PosixErrno>().Where(e => e != PosixErrno.Unknown));
+
+    [Theory]
+    [MemberData(nameof(PortableErrnos))]
+    public void PosixErrno_EveryValue_RoundTripsThroughTheShimWithItsCName(PosixErrno errno)
     {
-        { Errno.EPERM, NativeConstant.EPERM }, { Errno.ENOENT, NativeConstant.ENOENT }, { Errno.ESRCH, NativeConstant.ESRCH },
-        { Errno.EINTR, NativeConstant.EINTR }, { Errno.EBADF, NativeConstant.EBADF }, { Errno.ECHILD, NativeConstant.ECHILD },
-        { Errno.EAGAIN, NativeConstant.EAGAIN }, { Errno.ENOMEM, NativeConstant.ENOMEM }, { Errno.EACCES, NativeConstant.EACCES },
-        { Errno.EEXIST, NativeConstant.EEXIST }, { Errno.EINVAL, NativeConstant.EINVAL }, { Errno.EMFILE, NativeConstant.EMFILE },
-        { Errno.EPIPE, NativeConstant.EPIPE }, { Errno.ENOSYS, NativeConstant.ENOSYS }, { Errno.ETIMEDOUT, NativeConstant.ETIMEDOUT },
-        { Errno.ENOEXEC, NativeConstant.ENOEXEC }, { Errno.EOPNOTSUPP, NativeConstant.ENOTSUP },
+        int native = Errors.ToNative(errno);
+        Assert.True(native > 0, $"{errno} has no native value");
+        Assert.Equal(errno, Errors.FromNative(native));
+        Assert.Equal(errno.ToString(), CName(errno));
+        Assert.Equal(native, NativeConvert.FromErrno(Enum.Parse<Errno>(errno == PosixErrno.ENOTSUP ? "EOPNOTSUPP" : errno.ToString())));
+    }
+
+    public static TheoryData<PosixErrno, NativeConstant> ErrnoValues => new()
+    {
+        { PosixErrno.EPERM, NativeConstant.EPERM }, { PosixErrno.ENOENT, NativeConstant.ENOENT }, { PosixErrno.ESRCH, NativeConstant.ESRCH },
+        { PosixErrno.EINTR, NativeConstant.EINTR }, { PosixErrno.EBADF, NativeConstant.EBADF }, { PosixErrno.ECHILD, NativeConstant.ECHILD },
+        { PosixErrno.EAGAIN, NativeConstant.EAGAIN }, { PosixErrno.ENOMEM, NativeConstant.ENOMEM }, { PosixErrno.EACCES, NativeConstant.EACCES },
+        { PosixErrno.EEXIST, NativeConstant.EEXIST }, { PosixErrno.EINVAL, NativeConstant.EINVAL }, { PosixErrno.EMFILE, NativeConstant.EMFILE },
+        { PosixErrno.EPIPE, NativeConstant.EPIPE }, { PosixErrno.ENOSYS, NativeConstant.ENOSYS }, { PosixErrno.ETIMEDOUT, NativeConstant.ETIMEDOUT },
+        { PosixErrno.ENOEXEC, NativeConstant.ENOEXEC }, { PosixErrno.ENOTSUP, NativeConstant.ENOTSUP },
     };
 
     [Theory]
     [MemberData(nameof(ErrnoValues))]
-    public void Errno_MonoTranslation_MatchesCHeader(Errno errno, NativeConstant id)
+    public void Errno_Translation_MatchesCHeader(PosixErrno errno, NativeConstant id)
     {
         int native = Interop.GetPlatformConstant((int)id);
-        Assert.Equal(native, NativeConvert.FromErrno(errno));
+        Assert.Equal(native, Errors.ToNative(errno));
         Assert.Equal(errno, Errors.FromNative(native));
     }
+
+    [Fact]
+    public void FromNative_ErrnoWithoutPortableName_IsUnknownAndKeepsTheNumber()
+    {
+        Assert.Equal(PosixErrno.Unknown, Errors.FromNative(100_000));
+        var ex = new PosixException("read", PosixErrno.Unknown);
+        Assert.Equal(-1, ex.NativeErrno);
+        Assert.Equal("errno -1", ex.ErrnoName);
+    }
+
+    private static unsafe string? CName(PosixErrno errno) => Marshal.PtrToStringUTF8((nint)Interop.GetErrnoName((int)errno));
 
     [Fact]
     public void MsyncFlags_MonoTranslation_MatchesCHeader()

@@ -1,5 +1,3 @@
-using Mono.Unix.Native;
-
 namespace PosixProcs.PosixTests;
 
 public class ErrorTests
@@ -21,7 +19,7 @@ public class ErrorTests
         int number = ClosedHighNumber();
         Assert.Equal(-1, Interop.close(number));
         PosixException ex = Errors.Last("close");
-        Assert.Equal(Errno.EBADF, ex.Errno);
+        Assert.Equal(PosixErrno.EBADF, ex.Errno);
         Assert.Equal("close: EBADF (Bad file descriptor)", ex.Message);
     }
 
@@ -31,14 +29,14 @@ public class ErrorTests
         int number = ClosedHighNumber();
         using var stale = new FileDescriptorHandle(number, ownsHandle: false);
         var ex = Assert.Throws<PosixException>(() => Posix.Read(stale, new byte[1]));
-        Assert.Equal(Errno.EBADF, ex.Errno);
+        Assert.Equal(PosixErrno.EBADF, ex.Errno);
     }
 
     [Fact]
     public void WaitPid_NotAChild_ThrowsECHILD()
     {
         var ex = Assert.Throws<PosixException>(() => Posix.WaitPid(new Pid(1)));
-        Assert.Equal(Errno.ECHILD, ex.Errno);
+        Assert.Equal(PosixErrno.ECHILD, ex.Errno);
         Assert.Equal("waitpid", ex.CallName);
         Assert.Equal("ECHILD", ex.ErrnoName);
         Assert.Equal(Interop.GetPlatformConstant((int)NativeConstant.ECHILD), ex.NativeErrno);
@@ -56,14 +54,14 @@ public class ErrorTests
     {
         // Pids above pid_max are never in use.
         var ex = Assert.Throws<PosixException>(() => Posix.Kill(new Pid(int.MaxValue), Signal.SIGTERM));
-        Assert.Equal(Errno.ESRCH, ex.Errno);
+        Assert.Equal(PosixErrno.ESRCH, ex.Errno);
     }
 
     [Theory]
-    [InlineData(Errno.EAGAIN, "EAGAIN")]
-    [InlineData(Errno.EOPNOTSUPP, "ENOTSUP")]
-    [InlineData(Errno.EMFILE, "EMFILE")]
-    public void ErrnoName_Aliases_ResolveToOneName(Errno errno, string expected)
+    [InlineData(PosixErrno.EAGAIN, "EAGAIN")]
+    [InlineData(PosixErrno.ENOTSUP, "ENOTSUP")]
+    [InlineData(PosixErrno.EMFILE, "EMFILE")]
+    public void ErrnoName_Aliases_ResolveToOneName(PosixErrno errno, string expected)
     {
         Assert.Equal(expected, ErrnoNames.Name(errno));
     }
@@ -77,7 +75,7 @@ public class ErrorTests
     [Fact]
     public void PosixException_Message_ReadsLikeC()
     {
-        var ex = new PosixException("pipe2", Errno.EMFILE);
+        var ex = new PosixException("pipe2", PosixErrno.EMFILE);
         Assert.Equal("pipe2: EMFILE (Too many open files)", ex.Message);
     }
 

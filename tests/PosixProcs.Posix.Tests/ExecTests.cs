@@ -1,4 +1,3 @@
-using Mono.Unix.Native;
 using PosixProcs.Testing;
 
 namespace PosixProcs.PosixTests;
@@ -11,7 +10,7 @@ public class ExecTests
     {
         var ex = Assert.Throws<PosixException>(() => Posix.Exec("/no/such/program", ["x"]));
         Assert.Equal("execve", ex.CallName);
-        Assert.Equal(Errno.ENOENT, ex.Errno);
+        Assert.Equal(PosixErrno.ENOENT, ex.Errno);
     }
 
     [Fact]

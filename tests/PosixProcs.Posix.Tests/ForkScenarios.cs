@@ -64,7 +64,8 @@ public static class ForkScenarios
             {
                 Interlocked.Increment(ref spins);
             }
-        }) { Name = "spinner", IsBackground = true };
+        })
+        { Name = "spinner", IsBackground = true };
         spinner.Start();
         while (Interlocked.Read(ref spins) == 0)
         {
@@ -271,5 +272,78 @@ public static class ForkGuardScenarios
         {
             Thread.SpinWait(10);
         }
+    }
+/// <summary>The parent-exit watcher that stands in for PR_SET_PDEATHSIG on macOS, run here over a pidfd.</summary>
+public static class ParentWatchScenarios
+{
+    /// <summary>
+    /// This process (a subreaper) forks a middle process, which forks a grandchild that arms the
+    /// watcher with SIGKILL and reports its pid; the middle one is then killed. The grandchild,
+    /// re-parented here, must die of SIGKILL (printed as <c>grandchild=</c>).
+    /// </summary>
+    [Scenario]
+    public static int WatcherKillsGrandchildWhenParentDies(string[] args)
+    {
+        Posix.ChildSubreaper = true;
+        PipeEnds report = Posix.Pipe();
+        Pid middle;
+        switch (Posix.Fork())
+        {
+            case ForkResult.Child:
+                switch (Posix.Fork())
+                {
+                    case ForkResult.Child:
+                        int armed = Interop.watch_parent_exit(Signal.SIGKILL.Number);
+                        Posix.WriteAll(report.Write, BitConverter.GetBytes(armed == 0 ? Pid.Current.Value : -1));
+                        Thread.Sleep(TimeSpan.FromSeconds(60));
+                        Posix.Exit(3); // the watcher never fired
+                        break;
+                    case ForkResult.Parent:
+                        Thread.Sleep(TimeSpan.FromSeconds(60));
+                        Posix.Exit(4); // never killed by the test
+                        break;
+                }
+
+                return 0;
+            case ForkResult.Parent parent:
+                middle = parent.ChildPid;
+                break;
+            default:
+                return 1;
+        }
+
+        report.Write.Dispose();
+        byte[] pidBytes = new byte[sizeof(int)];
+        int read = Posix.Read(report.Read, pidBytes);
+        int grandchild = read == sizeof(int) ? BitConverter.ToInt32(pidBytes) : -1;
+        Console.WriteLine($"armed={grandchild > 0}");
+        Posix.Kill(middle, Signal.SIGKILL);
+        Console.WriteLine($"middle={Posix.WaitPid(middle)}");
+        if (grandchild <= 0)
+        {
+            return 0;
+        }
+
+        // Re-parented to this subreaper when the middle process died: wait, with a deadline.
+        var pid = new Pid(grandchild);
+        long deadline = Environment.TickCount64 + 30_000;
+        WaitStatus status = WaitStatus.StillRunning.Instance;
+        while (status is WaitStatus.StillRunning && Environment.TickCount64 < deadline)
+        {
+            status = Posix.WaitPid(pid, WaitOptions.NoHang);
+            if (status is WaitStatus.StillRunning)
+            {
+                Thread.Sleep(10);
+            }
+        }
+
+        if (status is WaitStatus.StillRunning)
+        {
+            Posix.Kill(pid, Signal.SIGKILL);
+            Posix.WaitPid(pid);
+        }
+
+        Console.WriteLine($"grandchild={status}");
+        return 0;
     }
 }

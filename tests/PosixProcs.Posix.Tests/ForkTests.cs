@@ -133,3 +133,17 @@ public class ForkTests
         Assert.Contains("System.Runtime.TieredCompilation", message, StringComparison.Ordinal);
     }
 }
+
+[Collection(SerialChildProcesses.Name)]
+public class ParentWatchTests
+{
+    [Fact]
+    public void WatchParentExit_ParentKilled_GrandchildGetsTheSignal()
+    {
+        ScenarioResult result = Helper.Run(nameof(ParentWatchScenarios.WatcherKillsGrandchildWhenParentDies));
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("True", result.Values["armed"]);
+        Assert.Equal("killed by SIGKILL", result.Values["middle"]);
+        Assert.Equal("killed by SIGKILL", result.Values["grandchild"]);
+    }
+}

@@ -29,7 +29,7 @@ public class InitContractTests
     [MemberData(nameof(Cases))]
     public void Init_ContractCase_BehavesAsAnInitMust(string init, string contractCase)
     {
-        string program = init == "tini" ? "/usr/bin/tini" : Path.Combine(RepositoryRoot, "artifacts", "native", "posixprocs-init");
+        string program = init == "tini" ? "/usr/bin/tini" : InitPath;
         Assert.True(File.Exists(program), $"{program} is missing: `make native` builds posixprocs-init and installs tini");
         string script = Path.Combine(RepositoryRoot, "tests", "PosixProcs.Posix.Tests", "InitContract", "init-contract.sh");
         ScenarioResult result = ExternalProcess.Run("bash", [script, program, contractCase], TimeSpan.FromSeconds(150));
@@ -39,7 +39,7 @@ public class InitContractTests
     [Fact]
     public void Init_NoProgram_UsageAndExitCode2()
     {
-        ScenarioResult result = ExternalProcess.Run(Path.Combine(RepositoryRoot, "artifacts", "native", "posixprocs-init"), [], TimeSpan.FromSeconds(30));
+        ScenarioResult result = ExternalProcess.Run(InitPath, [], TimeSpan.FromSeconds(30));
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("usage: posixprocs-init", result.Error, StringComparison.Ordinal);
     }
@@ -51,7 +51,7 @@ public class InitContractTests
         // -s makes the orphaned job come to init, which reaps it, so it must be gone entirely.
         string marker = Path.Combine(Path.GetTempPath(), $"init-grace-{Guid.NewGuid():N}");
         ScenarioResult result = ExternalProcess.Run(
-            Path.Combine(RepositoryRoot, "artifacts", "native", "posixprocs-init"),
+            InitPath,
             ["-s", "-t", "200", "-v", "--", "sh", "-c", $"sh -c \"trap '' TERM; echo \\$\\$ > {marker}; exec sleep 300\" & while [ ! -s {marker} ]; do sleep 0.01; done; exit 5"],
             TimeSpan.FromSeconds(60));
         try
@@ -67,6 +67,9 @@ public class InitContractTests
             File.Delete(marker);
         }
     }
+
+    // make native builds it into artifacts/native/RID/, next to the shim of this machine.
+    private static string InitPath => Path.Combine(RepositoryRoot, "artifacts", "native", System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier, "posixprocs-init");
 
     private static string RepositoryRoot
     {

@@ -1,4 +1,3 @@
-using Mono.Unix.Native;
 using PosixProcs.Testing;
 
 namespace PosixProcs.PosixTests;
@@ -31,7 +30,7 @@ public class PipeTests
         using PipeEnds pipe = Posix.Pipe(nonBlocking: true);
         Assert.True(pipe.Read.NonBlocking);
         var ex = Assert.Throws<PosixException>(() => Posix.Read(pipe.Read, new byte[8]));
-        Assert.Equal(Errno.EAGAIN, ex.Errno);
+        Assert.Equal(PosixErrno.EAGAIN, ex.Errno);
         Assert.StartsWith("read: EAGAIN", ex.Message, StringComparison.Ordinal);
     }
 
@@ -52,7 +51,7 @@ public class PipeTests
         using PipeEnds pipe = Posix.Pipe();
         pipe.Read.Dispose();
         var ex = Assert.Throws<PosixException>(() => Posix.Write(pipe.Write, [1]));
-        Assert.Equal(Errno.EPIPE, ex.Errno);
+        Assert.Equal(PosixErrno.EPIPE, ex.Errno);
         Assert.Equal("write", ex.CallName);
     }
 

@@ -19,7 +19,7 @@ public class SpawnTests
     {
         int zombiesBefore = ProcessInspector.Zombies(Environment.ProcessId).Count;
         var ex = Assert.Throws<SpawnException>(() => Posix.Spawn(new SpawnRequest("/no/such/program", ["x"])));
-        Assert.Equal(Errno.ENOENT, ex.Errno);
+        Assert.Equal(PosixErrno.ENOENT, ex.Errno);
         Assert.Equal(SpawnStep.Exec, ex.Step);
         Assert.Equal("spawn /no/such/program: execve: ENOENT (No such file or directory)", ex.Message);
         Assert.Equal(zombiesBefore, ProcessInspector.Zombies(Environment.ProcessId).Count);
@@ -32,7 +32,7 @@ public class SpawnTests
         try
         {
             var ex = Assert.Throws<SpawnException>(() => Posix.Spawn(new SpawnRequest(path, ["x"])));
-            Assert.Equal(Errno.EACCES, ex.Errno);
+            Assert.Equal(PosixErrno.EACCES, ex.Errno);
         }
         finally
         {
@@ -75,7 +75,7 @@ public class SpawnTests
         var ex = Assert.Throws<SpawnException>(() => Posix.Spawn(new SpawnRequest("/bin/true", ["true"]) { WorkingDirectory = "/no/such/dir" }));
         Assert.Equal(SpawnStep.WorkingDirectory, ex.Step);
         Assert.Equal("chdir", ex.CallName);
-        Assert.Equal(Errno.ENOENT, ex.Errno);
+        Assert.Equal(PosixErrno.ENOENT, ex.Errno);
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Mono.Unix.Native;
 using PosixProcs.Testing;
 
 namespace PosixProcs.Tests;
@@ -35,10 +34,10 @@ public class SpawnTests
     public void Spawn_MissingProgram_ThrowsENOENTAndLeavesNoZombie()
     {
         var ex = Assert.Throws<SpawnException>(() => ChildProcess.Spawn("/no/such/program", []));
-        Assert.Equal(Errno.ENOENT, ex.Errno);
+        Assert.Equal(PosixErrno.ENOENT, ex.Errno);
         Assert.Equal(SpawnStep.Exec, ex.Step);
         var bare = Assert.Throws<SpawnException>(() => ChildProcess.Spawn("no-such-program-anywhere", []));
-        Assert.Equal(Errno.ENOENT, bare.Errno);
+        Assert.Equal(PosixErrno.ENOENT, bare.Errno);
         Assert.Empty(ProcessInspector.Zombies(Environment.ProcessId));
     }
 

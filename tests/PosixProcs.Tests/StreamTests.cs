@@ -1,5 +1,3 @@
-using Mono.Unix.Native;
-
 namespace PosixProcs.Tests;
 
 public class StreamTests
@@ -11,7 +9,7 @@ public class StreamTests
         pipe.Read.Dispose();
         using var writer = new FileDescriptorStream(pipe.Write, FileAccess.Write);
         var ex = Assert.Throws<PosixException>(() => writer.Write([1, 2, 3]));
-        Assert.Equal(Errno.EPIPE, ex.Errno);
+        Assert.Equal(PosixErrno.EPIPE, ex.Errno);
     }
 
     [Fact]

@@ -2,6 +2,15 @@ using System.Runtime.InteropServices;
 
 namespace PosixProcs;
 
+/// <summary>The PP_CONST_* ids of native/posixprocs.h (ids, not values: the shim answers with the platform's value).</summary>
+internal enum PlatformConstant
+{
+    SIGHUP = 1, SIGINT, SIGQUIT, SIGILL, SIGABRT, SIGFPE, SIGKILL, SIGSEGV, SIGPIPE, SIGALRM,
+    SIGTERM, SIGUSR1, SIGUSR2, SIGCHLD, SIGCONT, SIGSTOP, SIGTSTP, SIGBUS, SIGXCPU,
+    SIGTTIN, SIGTTOU, SIGWINCH, SIGTRAP, SIGSYS, SIGURG, SIGIO, SIGPROF, SIGVTALRM, SIGXFSZ,
+    MS_SYNC = 207, MS_ASYNC = 208,
+}
+
 internal static partial class Interop
 {
     /// <summary>The native value of a PP_CONST_* id, or int.MinValue.</summary>

@@ -27,9 +27,11 @@ internal static partial class Interop
     [LibraryImport(Shim, EntryPoint = "PosixProcsNative_Write", SetLastError = true)]
     internal static unsafe partial long write(int fd, byte* buffer, long count);
 
-    /// <summary>dup2(2).</summary>
-    [LibraryImport(Libc, SetLastError = true)]
-    internal static partial int dup2(int oldfd, int newfd);
+    /// <summary>dup2(2): Tmds.LibC's declaration on Linux, this project's own elsewhere.</summary>
+    internal static int dup2(int oldfd, int newfd) => OperatingSystem.IsLinux() ? LinuxLibC.dup2(oldfd, newfd) : dup2_libc(oldfd, newfd);
+
+    [LibraryImport(Libc, EntryPoint = "dup2", SetLastError = true)]
+    private static partial int dup2_libc(int oldfd, int newfd);
 
     /// <summary>fcntl(F_DUPFD_CLOEXEC). fcntl is variadic, so it goes through the shim.</summary>
     [LibraryImport(Shim, EntryPoint = "PosixProcsNative_DuplicateCloseOnExec", SetLastError = true)]

@@ -15,13 +15,17 @@ internal static partial class Interop
     [LibraryImport(Shim, EntryPoint = "PosixProcsNative_Mmap", SetLastError = true)]
     internal static unsafe partial int mmap(ulong length, int protection, int flags, int fd, long offset, void** address);
 
-    /// <summary>munmap(2).</summary>
-    [LibraryImport(Libc, SetLastError = true)]
-    internal static unsafe partial int munmap(void* address, nuint length);
+    /// <summary>munmap(2): Tmds.LibC's declaration on Linux, this project's own elsewhere.</summary>
+    internal static unsafe int munmap(void* address, nuint length) => OperatingSystem.IsLinux() ? LinuxLibC.munmap(address, length) : munmap_libc(address, length);
 
-    /// <summary>msync(2); flags are native values (translated by Mono.Posix).</summary>
-    [LibraryImport(Libc, SetLastError = true)]
-    internal static unsafe partial int msync(void* address, nuint length, int flags);
+    [LibraryImport(Libc, EntryPoint = "munmap", SetLastError = true)]
+    private static unsafe partial int munmap_libc(void* address, nuint length);
+
+    /// <summary>msync(2); flags are native values (PP_CONST_MS_* from the shim): Tmds.LibC's declaration on Linux, this project's own elsewhere.</summary>
+    internal static unsafe int msync(void* address, nuint length, int flags) => OperatingSystem.IsLinux() ? LinuxLibC.msync(address, length, flags) : msync_libc(address, length, flags);
+
+    [LibraryImport(Libc, EntryPoint = "msync", SetLastError = true)]
+    private static unsafe partial int msync_libc(void* address, nuint length, int flags);
 
     /// <summary>madvise(2) with portable advice.</summary>
     [LibraryImport(Shim, EntryPoint = "PosixProcsNative_Madvise", SetLastError = true)]
@@ -31,9 +35,11 @@ internal static partial class Interop
     [LibraryImport(Shim, EntryPoint = "PosixProcsNative_CreateSharedMemory", SetLastError = true)]
     internal static partial int memfd_create(long size);
 
-    /// <summary>ftruncate(2).</summary>
-    [LibraryImport(Libc, SetLastError = true)]
-    internal static partial int ftruncate(int fd, long length);
+    /// <summary>ftruncate(2): Tmds.LibC's declaration on Linux, this project's own elsewhere.</summary>
+    internal static int ftruncate(int fd, long length) => OperatingSystem.IsLinux() ? LinuxLibC.ftruncate(fd, length) : ftruncate_libc(fd, length);
+
+    [LibraryImport(Libc, EntryPoint = "ftruncate", SetLastError = true)]
+    private static partial int ftruncate_libc(int fd, long length);
 
     /// <summary>futex(FUTEX_WAIT) on Linux, __ulock_wait on macOS: 0 woken or value differed, -1/ETIMEDOUT.</summary>
     [LibraryImport(Shim, EntryPoint = "PosixProcsNative_FutexWait", SetLastError = true)]

@@ -20,37 +20,53 @@ internal static partial class Interop
     [LibraryImport(Libc, SetLastError = true)]
     internal static partial int kill(int pid, int sig);
 
-    /// <summary>killpg(2) with a native signal number.</summary>
-    [LibraryImport(Libc, SetLastError = true)]
-    internal static partial int killpg(int pgrp, int sig);
+    /// <summary>killpg(2) with a native signal number: Tmds.LibC's declaration on Linux, this project's own elsewhere.</summary>
+    internal static int killpg(int pgrp, int sig) => OperatingSystem.IsLinux() ? LinuxLibC.killpg(pgrp, sig) : killpg_libc(pgrp, sig);
 
-    /// <summary>setpgid(2).</summary>
-    [LibraryImport(Libc, SetLastError = true)]
-    internal static partial int setpgid(int pid, int pgid);
+    [LibraryImport(Libc, EntryPoint = "killpg", SetLastError = true)]
+    private static partial int killpg_libc(int pgrp, int sig);
 
-    /// <summary>getpgid(2).</summary>
-    [LibraryImport(Libc, SetLastError = true)]
-    internal static partial int getpgid(int pid);
+    /// <summary>setpgid(2): Tmds.LibC's declaration on Linux, this project's own elsewhere.</summary>
+    internal static int setpgid(int pid, int pgid) => OperatingSystem.IsLinux() ? LinuxLibC.setpgid(pid, pgid) : setpgid_libc(pid, pgid);
 
-    /// <summary>setsid(2).</summary>
-    [LibraryImport(Libc, SetLastError = true)]
-    internal static partial int setsid();
+    [LibraryImport(Libc, EntryPoint = "setpgid", SetLastError = true)]
+    private static partial int setpgid_libc(int pid, int pgid);
 
-    /// <summary>getpid(2).</summary>
-    [LibraryImport(Libc)]
-    internal static partial int getpid();
+    /// <summary>getpgid(2): Tmds.LibC's declaration on Linux, this project's own elsewhere.</summary>
+    internal static int getpgid(int pid) => OperatingSystem.IsLinux() ? LinuxLibC.getpgid(pid) : getpgid_libc(pid);
 
-    /// <summary>getppid(2).</summary>
-    [LibraryImport(Libc)]
-    internal static partial int getppid();
+    [LibraryImport(Libc, EntryPoint = "getpgid", SetLastError = true)]
+    private static partial int getpgid_libc(int pid);
+
+    /// <summary>setsid(2): Tmds.LibC's declaration on Linux, this project's own elsewhere.</summary>
+    internal static int setsid() => OperatingSystem.IsLinux() ? LinuxLibC.setsid() : setsid_libc();
+
+    [LibraryImport(Libc, EntryPoint = "setsid", SetLastError = true)]
+    private static partial int setsid_libc();
+
+    /// <summary>getpid(2): Tmds.LibC's declaration on Linux, this project's own elsewhere.</summary>
+    internal static int getpid() => OperatingSystem.IsLinux() ? LinuxLibC.getpid() : getpid_libc();
+
+    [LibraryImport(Libc, EntryPoint = "getpid")]
+    private static partial int getpid_libc();
+
+    /// <summary>getppid(2): Tmds.LibC's declaration on Linux, this project's own elsewhere.</summary>
+    internal static int getppid() => OperatingSystem.IsLinux() ? LinuxLibC.getppid() : getppid_libc();
+
+    [LibraryImport(Libc, EntryPoint = "getppid")]
+    private static partial int getppid_libc();
 
     /// <summary>pidfd_open(2) on Linux (raw syscall); -1/ENOSYS elsewhere.</summary>
     [LibraryImport(Shim, EntryPoint = "PosixProcsNative_PidfdOpen", SetLastError = true)]
     internal static partial int pidfd_open(int pid);
 
-    /// <summary>prctl(PR_SET_PDEATHSIG) on Linux; -1/ENOTSUP elsewhere.</summary>
+    /// <summary>prctl(PR_SET_PDEATHSIG) on Linux; a parent-exit watcher thread on macOS (see native/posixprocs.h).</summary>
     [LibraryImport(Shim, EntryPoint = "PosixProcsNative_SetParentDeathSignal", SetLastError = true)]
     internal static partial int prctl_PR_SET_PDEATHSIG(int nativeSignal);
+
+    /// <summary>A detached thread that signals this process when its parent exits (kqueue on macOS, pidfd on Linux).</summary>
+    [LibraryImport(Shim, EntryPoint = "PosixProcsNative_WatchParentExit", SetLastError = true)]
+    internal static partial int watch_parent_exit(int nativeSignal);
 
     /// <summary>prctl(PR_SET_CHILD_SUBREAPER) on Linux; -1/ENOTSUP elsewhere.</summary>
     [LibraryImport(Shim, EntryPoint = "PosixProcsNative_SetChildSubreaper", SetLastError = true)]
