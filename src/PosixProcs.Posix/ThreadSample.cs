@@ -27,7 +27,7 @@ internal readonly record struct ThreadSample(int Tid, char State, long CpuTimeNa
             if (result < 0)
             {
                 PosixException error = Errors.Last("fork guard: read /proc/self/task");
-                return error.Errno == Mono.Unix.Native.Errno.ENOSYS ? null : throw error;
+                return error.Errno == PosixErrno.ENOSYS ? null : throw error;
             }
 
             if (count <= capacity)

@@ -69,7 +69,11 @@ public class InitContractTests
     }
 
     // make native builds it into artifacts/native/RID/, next to the shim of this machine.
-    private static string InitPath => Path.Combine(RepositoryRoot, "artifacts", "native", System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier, "posixprocs-init");
+    private static string InitPath => Path.Combine(RepositoryRoot, "artifacts", "native", HostRid, "posixprocs-init");
+
+    private static string HostRid =>
+        (OperatingSystem.IsMacOS() ? "osx-" : "linux-") +
+        (System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "arm64" : "x64");
 
     private static string RepositoryRoot
     {
