@@ -273,6 +273,8 @@ public static class ForkGuardScenarios
             Thread.SpinWait(10);
         }
     }
+}
+
 /// <summary>The parent-exit watcher that stands in for PR_SET_PDEATHSIG on macOS, run here over a pidfd.</summary>
 public static class ParentWatchScenarios
 {
