@@ -155,6 +155,31 @@ public static class ForkSafety
         return "fork refused: " + string.Join(" ", parts) + (fix != ForkHazards.None ? " Fix: " + Fix : string.Empty);
     }
 
+    /// <summary>
+    /// Compiles the guard's thread check when the library is first used. Compiling a method
+    /// makes the runtime open the framework assemblies it refers to; in a process that has
+    /// run out of descriptors by the time it first forks, that would fail with a
+    /// FileNotFoundException for System.Threading.Thread instead of the guard's own
+    /// <c>EMFILE</c>. Compiled now, while descriptors are free, the guard can always say why.
+    /// </summary>
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255:The 'ModuleInitializer' attribute should not be used in libraries", Justification = "Only compiles the fork guard ahead of need; no state, no side effect.")]
+    internal static void PrepareThreadCheck()
+    {
+        const System.Reflection.BindingFlags Any = System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic |
+            System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.DeclaredOnly;
+        foreach (Type type in new[] { typeof(ForkSafety), typeof(RunningThreadTracker), typeof(ThreadSample), typeof(Errors) })
+        {
+            foreach (System.Reflection.MethodInfo method in type.GetMethods(Any))
+            {
+                if (!method.IsAbstract && !method.ContainsGenericParameters && method.GetMethodBody() is not null)
+                {
+                    System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(method.MethodHandle);
+                }
+            }
+        }
+    }
+
     private static TimeSpan CheckedWait(TimeSpan? wait)
     {
         TimeSpan value = wait ?? DefaultWaitForQuietThreads;

@@ -229,6 +229,7 @@ public static class ForkGuardScenarios
     {
         Posix.SetResourceLimit(Posix.GetResourceLimit(ResourceKind.OpenFiles) with { Soft = 64 });
         var held = new List<FileDescriptorHandle>();
+        PosixException? error = null;
         try
         {
             while (true)
@@ -239,7 +240,7 @@ public static class ForkGuardScenarios
                     held.Add(pipe.Read);
                     held.Add(pipe.Write);
                 }
-                catch (PosixException ex) when (ex.ErrnoName == "EMFILE")
+                catch (PosixException ex) when (ex.Errno == PosixErrno.EMFILE)
                 {
                     break;
                 }
@@ -249,20 +250,19 @@ public static class ForkGuardScenarios
             {
                 Posix.Exit(0);
             }
-
-            Console.WriteLine("forked=unexpected");
         }
         catch (PosixException ex)
         {
-            Console.WriteLine($"error={ex.Message}");
-            Console.WriteLine($"call={ex.CallName}");
-            Console.WriteLine($"errno={ex.ErrnoName}");
+            error = ex;
         }
         finally
         {
-            held.ForEach(fd => fd.Dispose());
+            held.ForEach(fd => fd.Dispose()); // Console needs descriptors of its own to report
         }
 
+        Console.WriteLine(error is null ? "forked=unexpected" : $"error={error.Message}");
+        Console.WriteLine($"call={error?.CallName}");
+        Console.WriteLine($"errno={error?.ErrnoName}");
         return 0;
     }
 
