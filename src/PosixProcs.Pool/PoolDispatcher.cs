@@ -10,12 +10,24 @@ namespace PosixProcs.Pool;
 /// fires when the forking THREAD exits, lasts exactly as long as the pool), hands tasks to
 /// workers, reads the shared response ring, and watches for crashed and overdue workers.
 /// </summary>
+/// <remarks>
+/// <para>It never dies of an exception: a worker that cannot be started is retried with
+/// backoff (<see cref="WorkerStartBackoff"/>); anything else unexpected faults the pool with
+/// that reason (<see cref="ProcessPoolFaultedException"/>), which every pending and later
+/// task gets, and the thread still stops the workers and unmaps the rings.</para>
+/// <para>Tasks queued to a worker but not started can be taken back (<see cref="TaskClaim"/>):
+/// a cancelled one is dropped, and when a worker is idle while another has a queue, the queue
+/// is taken back and shared out again, so pipelining never starves an idle worker.</para>
+/// </remarks>
 internal sealed class PoolDispatcher
 {
     private static readonly TimeSpan HealthInterval = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan UnblockDelay = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long a worker's current task must have run before an idle worker takes its queue: short tasks drain by themselves.</summary>
+    private static readonly TimeSpan StealAfter = TimeSpan.FromMilliseconds(20);
 
     private readonly ProcessPoolOptions _options;
     private readonly DelegateTable _functions;
@@ -32,6 +44,13 @@ internal sealed class PoolDispatcher
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Thread _thread;
+    private readonly WorkerStartBackoff _backoff = new();
+    private readonly Lock _wakeGate = new();
+    private volatile ProcessPoolFaultedException? _fault;
+    private volatile IReadOnlyList<Pid> _pids = [];
+    private volatile bool _terminate;
+    private volatile bool _closed;
+    private bool _pipelinesCancelled;
     private volatile bool _shutdown;
     private int _sleeping;
     private volatile bool _cancelPendingOnShutdown;
@@ -50,23 +69,27 @@ internal sealed class PoolDispatcher
         _initializer = initializer;
         long ringBytes = RingBuffer.RequiredLength(options.RingCapacity);
         _region = SharedMemoryRegion.Create(
-            ringBytes * (options.WorkerCount + 1),
+            (ringBytes * (options.WorkerCount + 1)) + TaskClaim.RegionBytes(options.WorkerCount),
             new SharedMemoryOptions { Backing = _launcher.NeedsDescriptorRegion ? SharedMemoryBacking.Descriptor : SharedMemoryBacking.Anonymous });
         _responses = RingBuffer.Create(_region, options.RingCapacity, RingBufferProducers.Many, 0);
         _workers = new WorkerSlot[options.WorkerCount];
         _assemblers = new MessageAssembler[options.WorkerCount];
         for (int i = 0; i < _workers.Length; i++)
         {
-            _workers[i] = new WorkerSlot(i, RingBuffer.Create(_region, options.RingCapacity, RingBufferProducers.One, ringBytes * (i + 1)));
+            _workers[i] = new WorkerSlot(i, RingBuffer.Create(_region, options.RingCapacity, RingBufferProducers.One, ringBytes * (i + 1)), new TaskClaim(_region, i));
             _assemblers[i] = new MessageAssembler();
         }
 
         _thread = new Thread(Run) { IsBackground = true, Name = "PosixProcs pool dispatcher" };
     }
 
-    public PoolProgress Progress => new(Interlocked.Read(ref _submittedCount), Interlocked.Read(ref _completedCount), Interlocked.Read(ref _failedCount), Interlocked.Read(ref _workerStarts));
+    public PoolProgress Progress => new(Interlocked.Read(ref _submittedCount), Interlocked.Read(ref _completedCount), Interlocked.Read(ref _failedCount), Interlocked.Read(ref _workerStarts), _backoff.TotalFailures);
 
-    public IReadOnlyList<Pid> WorkerPids => _workers.Select(w => w.Process?.Pid ?? default).Where(p => p.Value > 0).ToList();
+    /// <summary>A snapshot the dispatcher publishes whenever a worker starts or ends, so other threads never read its slots.</summary>
+    public IReadOnlyList<Pid> WorkerPids => _pids;
+
+    /// <summary>Why the pool stopped for good, if it did.</summary>
+    public ProcessPoolFaultedException? Failure => _fault;
 
     public Task Stopped => _stopped.Task;
 
@@ -79,6 +102,13 @@ internal sealed class PoolDispatcher
 
     public void Submit(PoolTask task)
     {
+        if (_fault is { } fault)
+        {
+            Interlocked.Increment(ref _submittedCount);
+            Fail(task, fault);
+            return;
+        }
+
         if (_shutdown)
         {
             throw new ObjectDisposedException(nameof(ProcessPool), "The pool is shutting down.");
@@ -95,6 +125,12 @@ internal sealed class PoolDispatcher
         }
 
         _submitted.Enqueue(task);
+        if (_closed)
+        {
+            FailSubmitted(); // the dispatcher stopped between the checks above and the queue
+            return;
+        }
+
         WakeIfSleeping();
     }
 
@@ -105,8 +141,26 @@ internal sealed class PoolDispatcher
         Wake();
     }
 
-    /// <summary>A record on the response ring, which the dispatcher sleeps on, wakes it.</summary>
-    private void Wake() => _responses.TryWrite(MessageFrames.Wake, [0, 0, 0, 0]);
+    /// <summary>Stops at once: kills every worker, cancels every task not finished.</summary>
+    public void Terminate()
+    {
+        _terminate = true;
+        _cancelPendingOnShutdown = true;
+        _shutdown = true;
+        Wake();
+    }
+
+    /// <summary>A record on the response ring, which the dispatcher sleeps on, wakes it (never after the rings are unmapped).</summary>
+    private void Wake()
+    {
+        lock (_wakeGate)
+        {
+            if (!_closed)
+            {
+                _responses.TryWrite(MessageFrames.Wake, [0, 0, 0, 0]);
+            }
+        }
+    }
 
     /// <summary>
     /// Wakes the dispatcher only if it is about to sleep: a submitter stores its task, then
@@ -125,6 +179,62 @@ internal sealed class PoolDispatcher
 
     private void Run()
     {
+        var stopErrors = new List<Exception>();
+        try
+        {
+            if (StartUp())
+            {
+                Loop();
+            }
+        }
+#pragma warning disable CA1031 // The dispatcher must never die of an exception: the pool faults with it as the reason, and every task gets it.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Fault(ex);
+        }
+        finally
+        {
+            Guarded(stopErrors, StopAll);
+            Guarded(stopErrors, _launcher.Dispose);
+            Guarded(stopErrors, () => ReportProgress(Environment.TickCount64, force: true));
+            lock (_wakeGate)
+            {
+                _closed = true;
+            }
+
+            Guarded(stopErrors, _region.Dispose);
+            FailSubmitted();
+            _started.TrySetException(_fault ?? new ProcessPoolFaultedException(new InvalidOperationException("The pool stopped while starting.")));
+            if (stopErrors.Count > 0)
+            {
+                _stopped.TrySetException(new AggregateException("The pool could not stop cleanly.", stopErrors));
+            }
+            else
+            {
+                _stopped.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>Runs one step of stopping; an error is kept for <see cref="Stopped"/> and the next step still runs.</summary>
+    private static void Guarded(List<Exception> errors, Action step)
+    {
+        try
+        {
+            step();
+        }
+#pragma warning disable CA1031 // Collected and raised from Stopped: each stopping step must run whatever the one before did.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            errors.Add(ex);
+        }
+    }
+
+    /// <summary>Starts the launcher and every worker; a failure here fails <see cref="Start"/> with its reason.</summary>
+    private bool StartUp()
+    {
         try
         {
             _launcher.Start(_region);
@@ -133,65 +243,65 @@ internal sealed class PoolDispatcher
                 StartWorker(worker);
             }
 
+            PublishPids();
             _started.TrySetResult();
+            return true;
         }
+#pragma warning disable CA1031 // Handed to the thread that called Start, which throws it.
         catch (Exception ex)
+#pragma warning restore CA1031
         {
-            StopAll();
-            _launcher.Dispose();
-            _region.Dispose();
-            _started.TrySetException(ex);
-            _stopped.TrySetResult();
-            return;
+            _started.TrySetException(WorkerStartFailure.Explain(ex));
+            return false;
         }
+    }
 
+    private void Loop()
+    {
         RingRecordHandler onRecord = OnResponseRecord;
         long nextHealth = 0;
-        try
+        while (true)
         {
-            while (true)
+            TakeSubmissions();
+            HandleCancellations();
+            if (_terminate)
             {
-                TakeSubmissions();
-                HandleCancellations();
-                Assign();
-                if (_shutdown && _pending.Count == 0 && _workers.All(w => w.IsIdle))
-                {
-                    break;
-                }
-
-                TimeSpan wait = WaitTime();
-                if (wait > TimeSpan.Zero)
-                {
-                    Interlocked.Exchange(ref _sleeping, 1); // a full fence: see WakeIfSleeping
-                    if (!_submitted.IsEmpty || !_cancelled.IsEmpty)
-                    {
-                        wait = TimeSpan.Zero;
-                    }
-                }
-
-                _responses.Read(onRecord, wait, maxRecords: 256);
-                Volatile.Write(ref _sleeping, 0);
-                long now = Environment.TickCount64;
-                if (now >= nextHealth)
-                {
-                    CheckWorkers(now);
-                    nextHealth = now + (long)HealthInterval.TotalMilliseconds;
-                }
-
-                ReportProgress(now, force: false);
+                TerminateAll();
             }
-        }
-        catch (Exception ex)
-        {
-            FailEverything(ex);
-        }
-        finally
-        {
-            StopAll();
-            _launcher.Dispose();
-            ReportProgress(Environment.TickCount64, force: true);
-            _region.Dispose();
-            _stopped.TrySetResult();
+
+            StartMissingWorkers();
+            if (_fault is not null)
+            {
+                return;
+            }
+
+            Assign();
+            Rebalance();
+            if (_shutdown && _pending.Count == 0 && _workers.All(w => w.IsIdle))
+            {
+                return;
+            }
+
+            TimeSpan wait = WaitTime();
+            if (wait > TimeSpan.Zero)
+            {
+                Interlocked.Exchange(ref _sleeping, 1); // a full fence: see WakeIfSleeping
+                if (!_submitted.IsEmpty || !_cancelled.IsEmpty || _terminate)
+                {
+                    wait = TimeSpan.Zero;
+                }
+            }
+
+            _responses.Read(onRecord, wait, maxRecords: 256);
+            Volatile.Write(ref _sleeping, 0);
+            long now = Environment.TickCount64;
+            if (now >= nextHealth)
+            {
+                CheckWorkers(now);
+                nextHealth = now + (long)HealthInterval.TotalMilliseconds;
+            }
+
+            ReportProgress(now, force: false);
         }
     }
 
@@ -203,6 +313,11 @@ internal sealed class PoolDispatcher
         }
 
         long wait = (long)HealthInterval.TotalMilliseconds;
+        if (_workers.Any(w => w.Process is null) && !(_shutdown && _pending.Count == 0))
+        {
+            wait = Math.Min(wait, Math.Max(0, _backoff.NextAttemptAt - Environment.TickCount64));
+        }
+
         if (_options.TaskTimeout is TimeSpan timeout)
         {
             long now = Environment.TickCount64;
@@ -235,7 +350,140 @@ internal sealed class PoolDispatcher
                 _pending.RemoveFirst();
                 Cancel(first.Value);
             }
+
+            if (!_pipelinesCancelled)
+            {
+                // Queued in a worker's ring but not started: taken back, so they never run.
+                _pipelinesCancelled = true;
+                foreach (WorkerSlot worker in _workers)
+                {
+                    foreach (PoolTask task in TakeBackUnstarted(worker))
+                    {
+                        Cancel(task);
+                    }
+                }
+            }
         }
+    }
+
+    /// <summary>
+    /// Takes back every task queued to <paramref name="worker"/> that has not started (see
+    /// <see cref="TaskClaim"/>): the worker will skip them. Returns them, oldest first.
+    /// </summary>
+    private List<PoolTask> TakeBackUnstarted(WorkerSlot worker)
+    {
+        var taken = new List<PoolTask>();
+        if (worker.Process is null || worker.SentSequence == 0)
+        {
+            return taken;
+        }
+
+        long started = worker.Claim.TakeBackUnstarted(worker.SentSequence);
+        if (started >= worker.SentSequence)
+        {
+            return taken;
+        }
+
+        var kept = new List<PoolTask>(worker.Assigned.Count);
+        foreach (PoolTask task in worker.Assigned)
+        {
+            (task.WorkerSequence > started ? taken : kept).Add(task);
+        }
+
+        worker.Assigned.Clear();
+        foreach (PoolTask task in kept)
+        {
+            worker.Assigned.Enqueue(task);
+        }
+
+        foreach (PoolTask task in taken)
+        {
+            _byId.Remove(task.Id);
+        }
+
+        worker.TasksHanded -= taken.Count;
+        return taken;
+    }
+
+    /// <summary>Puts tasks back at the head of the queue, in their order, skipping finished ones.</summary>
+    private void Requeue(List<PoolTask> tasks)
+    {
+        for (int i = tasks.Count - 1; i >= 0; i--)
+        {
+            if (!tasks[i].IsFinished)
+            {
+                _pending.AddFirst(tasks[i]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// An idle worker with nothing left to assign takes back the queue of the busiest worker
+    /// whose current task has run a while, and the queue is shared out again. Without this a
+    /// worker that got a full pipeline (while the other was being forked, say) would run all
+    /// of it while the other sat idle: 16 of 20 one-second tasks on one of two workers.
+    /// </summary>
+    private void Rebalance()
+    {
+        if (_pending.Count > 0 || _shutdown && _cancelPendingOnShutdown)
+        {
+            return;
+        }
+
+        long now = Environment.TickCount64;
+        foreach (WorkerSlot idle in _workers)
+        {
+            if (!idle.Ready || !idle.IsIdle || !HasRoom(idle))
+            {
+                continue;
+            }
+
+            WorkerSlot? victim = _workers
+                .Where(w => w != idle && w.Ready && w.KilledBecause is null && w.Assigned.Count > 1 && now - w.HeadStartedAt >= (long)StealAfter.TotalMilliseconds &&
+                            w.Assigned.Skip(1).Any(t => Knows(idle, t.DelegateId)))
+                .MaxBy(w => w.Assigned.Count);
+            if (victim is null)
+            {
+                return;
+            }
+
+            List<PoolTask> taken = TakeBackUnstarted(victim);
+            if (taken.Count == 0)
+            {
+                return;
+            }
+
+            Requeue(taken);
+            Assign();
+            return;
+        }
+    }
+
+    /// <summary>Terminate: every task not finished is cancelled, every worker killed; nothing is restarted.</summary>
+    private void TerminateAll()
+    {
+        var reason = new OperationCanceledException("The pool was terminated.");
+        while (_pending.First is { } first)
+        {
+            _pending.RemoveFirst();
+            Cancel(first.Value);
+        }
+
+        foreach (WorkerSlot worker in _workers)
+        {
+            while (worker.Assigned.TryDequeue(out PoolTask? task))
+            {
+                Cancel(task);
+            }
+
+            if (worker.Process is { } process && worker.KilledBecause is null)
+            {
+                worker.KilledBecause = reason;
+                process.Kill();
+            }
+        }
+
+        _byId.Clear();
     }
 
     private void HandleCancellations()
@@ -261,9 +509,18 @@ internal sealed class PoolDispatcher
                 running.KilledBecause = new OperationCanceledException(task.CancellationToken);
                 running.Process?.Kill();
             }
+            else if (_workers.FirstOrDefault(w => w.Assigned.Contains(task)) is { } holder)
+            {
+                // Queued in a worker's ring: take its queue back so it never runs, and give
+                // the others back to the pool. If it started meanwhile, its result is dropped.
+                List<PoolTask> taken = TakeBackUnstarted(holder);
+                taken.Remove(task);
+                Requeue(taken);
+                Cancel(task);
+            }
             else
             {
-                Cancel(task); // queued in a worker's ring: its result will be dropped
+                Cancel(task);
             }
         }
     }
@@ -318,8 +575,7 @@ internal sealed class PoolDispatcher
         WorkerSlot? stale = _workers.FirstOrDefault(w => w.Process is not null && w.IsIdle && !w.Retiring && !Knows(w, task.DelegateId));
         if (stale is not null)
         {
-            Recycle(stale);
-            return HasRoom(stale) ? stale : null;
+            Recycle(stale); // the task waits for the new worker; the dispatcher does not
         }
 
         return null;
@@ -332,12 +588,15 @@ internal sealed class PoolDispatcher
     {
         if (!_launcher.FunctionsComeFromFork && worker.Defined.Add(task.DelegateId))
         {
-            SendDefinition(worker, _functions.GetDefinition(task.DelegateId));
+            SendDefinition(worker, task.Function.Definition
+                ?? throw new InvalidOperationException($"Function {task.DelegateId} has no definition: the pool's workers are forked."));
         }
 
-        Span<byte> header = stackalloc byte[12];
+        task.WorkerSequence = ++worker.SentSequence;
+        Span<byte> header = stackalloc byte[WorkerLoop.RequestHeaderLength];
         BinaryPrimitives.WriteInt64LittleEndian(header, task.Id);
         BinaryPrimitives.WriteInt32LittleEndian(header[8..], task.DelegateId);
+        BinaryPrimitives.WriteInt64LittleEndian(header[12..], task.WorkerSequence);
         if (worker.IsIdle)
         {
             worker.HeadStartedAt = Environment.TickCount64;
@@ -350,19 +609,26 @@ internal sealed class PoolDispatcher
         while (!MessageFrames.Write(worker.Requests, [], header, task.Argument, ref sent, HealthInterval))
         {
             // The worker's ring is full of queued work; meanwhile keep answering results so
-            // the worker can make progress, and notice if it died.
+            // the worker can make progress, and notice if it died or ran over its time.
+            IWorkerProcess? process = worker.Process;
             _responses.Read(OnResponseRecord, TimeSpan.Zero, maxRecords: 256);
-            if (worker.Process is null || worker.Process.Poll().HasEnded)
+            CheckWorkers(Environment.TickCount64);
+            if (worker.Process is null || worker.Process != process)
             {
-                CheckWorkers(Environment.TickCount64);
-                return;
+                return; // it died: its tasks, this one included, went back to the queue
+            }
+
+            if (_terminate && worker.KilledBecause is null)
+            {
+                worker.KilledBecause = new OperationCanceledException("The pool was terminated.");
+                process.Kill();
             }
         }
     }
 
     private void SendDefinition(WorkerSlot worker, FunctionDefinition definition)
     {
-        Span<byte> header = stackalloc byte[12];
+        Span<byte> header = stackalloc byte[WorkerLoop.RequestHeaderLength];
         BinaryPrimitives.WriteInt64LittleEndian(header, WorkerLoop.DefinitionTaskId);
         BinaryPrimitives.WriteInt32LittleEndian(header[8..], definition.Id);
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(definition, PoolJsonContext.Default.FunctionDefinition);
@@ -448,6 +714,13 @@ internal sealed class PoolDispatcher
                 continue;
             }
 
+            if (worker.Retiring && now >= worker.RetireDeadline)
+            {
+                worker.RetireDeadline = long.MaxValue; // told to stop and did not: killed once
+                process.Kill();
+                continue;
+            }
+
             if (!worker.Ready && worker.KilledBecause is null && now - worker.LaunchedAt > (long)_options.WorkerStartTimeout.TotalMilliseconds)
             {
                 worker.KilledBecause = new WorkerStartTimeoutException(process.Pid, _options.WorkerStartTimeout);
@@ -529,31 +802,65 @@ internal sealed class PoolDispatcher
             _pending.AddFirst(requeue[i]);
         }
 
-        if (!_shutdown || _pending.Count > 0)
+        PublishPids(); // the slot stays empty until StartMissingWorkers, which paces retries
+    }
+
+    /// <summary>
+    /// Asks an idle worker to stop, to be replaced once it has (MaxTasksPerWorker, or a
+    /// fork-time closure under Fork). The dispatcher does not wait: the worker gets no new
+    /// tasks meanwhile, and one that has not exited by <see cref="StopGrace"/> is killed.
+    /// </summary>
+    private static void Recycle(WorkerSlot worker)
+    {
+        worker.Retiring = true;
+        worker.RetireDeadline = Environment.TickCount64 + (long)StopGrace.TotalMilliseconds;
+        if (!worker.Requests.TryWrite(MessageFrames.Stop, []))
         {
-            StartWorker(worker);
+            worker.RetireDeadline = long.MaxValue;
+            worker.Process!.Kill();
         }
     }
 
-    private void Recycle(WorkerSlot worker)
+    /// <summary>Fills empty slots, paced by <see cref="WorkerStartBackoff"/>; gives up (faults the pool) when no worker can be started.</summary>
+    private void StartMissingWorkers()
     {
-        worker.Retiring = true;
-        worker.Requests.Write(MessageFrames.Stop, [], StopGrace);
-        if (!worker.Process!.WaitForExit(StopGrace))
+        if (_shutdown && _pending.Count == 0)
         {
-            worker.Process.Kill();
-            worker.Process.WaitForExit(Timeout.InfiniteTimeSpan);
+            return;
         }
 
-        worker.Process.Dispose();
-        worker.Process = null;
-        StartWorker(worker);
+        foreach (WorkerSlot worker in _workers)
+        {
+            if (worker.Process is not null || _fault is not null || !_backoff.MayAttempt(Environment.TickCount64))
+            {
+                continue;
+            }
+
+            try
+            {
+                StartWorker(worker);
+                _backoff.Succeeded();
+            }
+#pragma warning disable CA1031 // Any failure to start a worker is retried with backoff, then becomes the pool's fault: never the dispatcher's death.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                if (_backoff.Failed(Environment.TickCount64) && _workers.All(w => w.Process is null))
+                {
+                    Fault(WorkerStartFailure.Explain(ex));
+                }
+            }
+
+            PublishPids();
+        }
     }
 
     private void StartWorker(WorkerSlot worker)
     {
         long ringBytes = RingBuffer.RequiredLength(_options.RingCapacity);
         worker.Requests = RingBuffer.Create(_region, _options.RingCapacity, RingBufferProducers.One, ringBytes * (worker.Index + 1));
+        worker.Claim.Reset();
+        worker.SentSequence = 0;
         worker.Retiring = false;
         worker.Ready = false;
         worker.KilledBecause = null;
@@ -561,37 +868,93 @@ internal sealed class PoolDispatcher
         worker.Assigned.Clear();
         worker.Defined.Clear();
         worker.LaunchedAt = Environment.TickCount64;
-        worker.Process = _launcher.Launch(worker);
+        IWorkerProcess process = _launcher.Launch(worker);
         Interlocked.Increment(ref _workerStarts);
-        if (_initializer is not null)
+        try
         {
-            SendDefinition(worker, _initializer);
+            if (_initializer is not null)
+            {
+                SendDefinition(worker, _initializer);
+            }
         }
+        catch
+        {
+            process.Dispose(); // kills and reaps it: a worker that cannot be set up does not stay
+            throw;
+        }
+
+        worker.Process = process;
     }
 
+    private void PublishPids() => _pids = _workers.Select(w => w.Process?.Pid ?? default).Where(p => p.Value > 0).ToArray();
+
+    /// <summary>Stops every worker: a stop request to all, one shared grace period, then SIGKILL; every worker is reaped.</summary>
     private void StopAll()
     {
+        long deadline = Environment.TickCount64 + (long)StopGrace.TotalMilliseconds;
         foreach (WorkerSlot worker in _workers)
         {
             if (worker.Process is { } process)
             {
-                worker.Requests.TryWrite(MessageFrames.Stop, []);
-                if (!process.WaitForExit(StopGrace))
+                if (_terminate)
+                {
+                    process.Kill();
+                }
+                else
+                {
+                    worker.Requests.TryWrite(MessageFrames.Stop, []);
+                }
+            }
+        }
+
+        foreach (WorkerSlot worker in _workers)
+        {
+            if (worker.Process is { } process)
+            {
+                if (!process.WaitForExit(TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64))))
                 {
                     process.Kill();
                 }
 
-                process.Dispose();
                 worker.Process = null;
+                process.Dispose(); // reaps it (a bounded wait after the kill)
             }
         }
+
+        PublishPids();
     }
 
-    private void FailEverything(Exception ex)
+    /// <summary>The pool stops for good: every task not finished fails with the reason, and so does every later call.</summary>
+    private void Fault(Exception reason)
     {
-        foreach (PoolTask task in _pending.Concat(_workers.SelectMany(w => w.Assigned)).Concat(_submitted))
+        if (_fault is not null)
         {
-            Fail(task, ex);
+            return;
+        }
+
+        ProcessPoolFaultedException fault = reason as ProcessPoolFaultedException ?? new ProcessPoolFaultedException(reason);
+        _fault = fault;
+        foreach (PoolTask task in _pending.Concat(_workers.SelectMany(w => w.Assigned)))
+        {
+            Fail(task, fault);
+        }
+
+        _pending.Clear();
+        foreach (WorkerSlot worker in _workers)
+        {
+            worker.Assigned.Clear();
+        }
+
+        _byId.Clear();
+        FailSubmitted();
+    }
+
+    /// <summary>Fails what was submitted after the dispatcher stopped taking submissions.</summary>
+    private void FailSubmitted()
+    {
+        while (_submitted.TryDequeue(out PoolTask? task))
+        {
+            Fail(task, _fault ?? (Exception)new ObjectDisposedException(nameof(ProcessPool), "The pool has stopped."));
         }
     }
 

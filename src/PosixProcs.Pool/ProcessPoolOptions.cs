@@ -11,6 +11,7 @@ public sealed class ProcessPoolOptions
     private int _pipelineDepth = 16;
     private TimeSpan _workerStartTimeout = TimeSpan.FromSeconds(30);
     private int _ringCapacity = 1 << 20;
+    private TimeSpan _disposeGracePeriod = Timeout.InfiniteTimeSpan;
 
     /// <summary>How workers are started. Default <see cref="StartMethod.ForkServer"/>: see there why.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Not a defined start method.</exception>
@@ -101,6 +102,21 @@ public sealed class ProcessPoolOptions
         set => _ringCapacity = value is >= 1 << 16 and <= 1 << 26 && (value & (value - 1)) == 0
             ? value
             : throw new ArgumentOutOfRangeException(nameof(value), value, "Ring capacity is a power of two from 64 KiB to 64 MiB.");
+    }
+
+    /// <summary>
+    /// How long Dispose waits for submitted tasks before it terminates the pool (kills the
+    /// workers, cancels what is left). Default <see cref="Timeout.InfiniteTimeSpan"/>: wait for
+    /// every task, as Python's close() + join() does; set it when a task may never end and no
+    /// <see cref="TaskTimeout"/> bounds it.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Negative and not infinite.</exception>
+    public TimeSpan DisposeGracePeriod
+    {
+        get => _disposeGracePeriod;
+        set => _disposeGracePeriod = value >= TimeSpan.Zero || value == Timeout.InfiniteTimeSpan
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "A grace period cannot be negative.");
     }
 
     /// <summary>How arguments and results cross to the workers. Default: raw bytes for unmanaged types, System.Text.Json otherwise.</summary>
