@@ -62,6 +62,7 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
     /// <exception cref="PosixException">A system call failed (fork, mmap).</exception>
     public static ProcessPool Start(ProcessPoolOptions? options = null)
     {
+        WorkerStartFailure.Prepare();
         var pool = new ProcessPool(options ?? new ProcessPoolOptions());
         pool._dispatcher.Start();
         return pool;

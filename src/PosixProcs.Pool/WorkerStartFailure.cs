@@ -19,7 +19,18 @@ internal static class WorkerStartFailure
             return error;
         }
 
-        PosixException? exhausted = DescriptorsExhausted();
+        PosixException? exhausted;
+        try
+        {
+            exhausted = DescriptorsExhausted();
+        }
+#pragma warning disable CA1031 // The probe only refines the message: if it cannot run, the original error is reported as it is.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return error;
+        }
+
         return exhausted is null
             ? error
             : new WorkerStartException(
@@ -27,6 +38,14 @@ internal static class WorkerStartFailure
                 $"Raise RLIMIT_NOFILE (ulimit -n) or close descriptors. The error seen was {error.GetType().Name}: {error.Message}",
                 exhausted);
     }
+
+    /// <summary>
+    /// Loads what building a <see cref="PosixException"/> needs (Mono.Posix's native errno
+    /// translation and strerror, and the assemblies they marshal with) now, while descriptors
+    /// are left: they load on first use, and out of descriptors they cannot, so the first
+    /// EMFILE would surface as DllNotFoundException or FileNotFoundException instead.
+    /// </summary>
+    public static void Prepare() => _ = new PosixException("pipe2", NativeConvert.ToErrno(NativeConvert.FromErrno(Errno.EMFILE))).Message;
 
     private static PosixException? DescriptorsExhausted()
     {

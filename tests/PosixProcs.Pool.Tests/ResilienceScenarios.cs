@@ -234,10 +234,9 @@ public static class ResilienceScenarios
         using var pool = ProcessPool.Start(With(args[0], new ProcessPoolOptions { WorkerCount = 2 }));
         // A closure made after the workers started: under Fork the pool forks them again for it,
         // one after the other, and the first one back must not keep a full pipeline to itself.
-        int pause = 500;
-        IReadOnlyList<int> pids = Run(() => pool.MapAsync(Enumerable.Range(0, 20), _ =>
+        IReadOnlyList<int> pids = Run(() => pool.MapAsync(Enumerable.Range(0, 20), static _ =>
         {
-            Thread.Sleep(pause);
+            Thread.Sleep(500);
             return Pid.Current.Value;
         }, chunkSize: 1));
         int[] counts = pids.GroupBy(p => p).Select(g => g.Count()).OrderDescending().ToArray();
@@ -250,6 +249,7 @@ public static class ResilienceScenarios
     public static int DescriptorsExhausted(string[] args)
     {
         ResourceLimit limit = Posix.GetResourceLimit(ResourceKind.OpenFiles);
+        Print("soft", 64); // the console opens its descriptors before the limit, as in any program that has printed
         Posix.SetResourceLimit(limit with { Soft = 64 });
         ProcessPool? pool = null;
         try
@@ -262,6 +262,7 @@ public static class ResilienceScenarios
             Print("startFailed", ex.GetType().Name);
             Print("message", ex.Message.ReplaceLineEndings(" "));
             Print("emfile", Chain(ex).OfType<PosixException>().Any(p => p.ErrnoName == "EMFILE"));
+            Print("detail", ex.ToString().ReplaceLineEndings(" | "));
         }
 
         Posix.SetResourceLimit(limit);
