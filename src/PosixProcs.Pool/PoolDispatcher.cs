@@ -321,9 +321,12 @@ internal sealed class PoolDispatcher
         if (_options.TaskTimeout is TimeSpan timeout)
         {
             long now = Environment.TickCount64;
-            foreach (WorkerSlot worker in _workers.Where(w => w.Ready && !w.IsIdle))
+            foreach (WorkerSlot worker in _workers)
             {
-                wait = Math.Min(wait, Math.Max(0, worker.HeadStartedAt + (long)timeout.TotalMilliseconds - now));
+                if (RunningSince(worker, now) is long started)
+                {
+                    wait = Math.Min(wait, Math.Max(0, started + (long)timeout.TotalMilliseconds - now));
+                }
             }
         }
 
@@ -593,6 +596,7 @@ internal sealed class PoolDispatcher
         }
 
         task.WorkerSequence = ++worker.SentSequence;
+        task.StartedAt = 0;
         Span<byte> header = stackalloc byte[WorkerLoop.RequestHeaderLength];
         BinaryPrimitives.WriteInt64LittleEndian(header, task.Id);
         BinaryPrimitives.WriteInt32LittleEndian(header[8..], task.DelegateId);
@@ -698,6 +702,22 @@ internal sealed class PoolDispatcher
         }
     }
 
+    /// <summary>When the worker's current task started, as seen through its claim word; null if none has started.</summary>
+    private static long? RunningSince(WorkerSlot worker, long now)
+    {
+        if (!worker.Ready || !worker.Assigned.TryPeek(out PoolTask? head))
+        {
+            return null;
+        }
+
+        if (head.StartedAt == 0 && worker.Claim.Started >= head.WorkerSequence)
+        {
+            head.StartedAt = now;
+        }
+
+        return head.StartedAt == 0 ? null : head.StartedAt;
+    }
+
     private void CheckWorkers(long now)
     {
         foreach (WorkerSlot worker in _workers)
@@ -728,8 +748,8 @@ internal sealed class PoolDispatcher
                 continue;
             }
 
-            if (_options.TaskTimeout is TimeSpan timeout && worker.Ready && !worker.IsIdle && worker.KilledBecause is null &&
-                now - worker.HeadStartedAt > (long)timeout.TotalMilliseconds)
+            if (_options.TaskTimeout is TimeSpan timeout && worker.KilledBecause is null && RunningSince(worker, now) is long started &&
+                now - started > (long)timeout.TotalMilliseconds)
             {
                 worker.KilledBecause = new TimeoutException($"The task ran longer than {timeout.TotalSeconds:0.###} s; its worker {process.Pid} was killed and replaced.");
                 process.Kill();

@@ -18,6 +18,13 @@ internal sealed class PoolTask(long id, DelegateTable.Entry function, byte[] arg
     /// <summary>Its number on the worker it was last written to (see <see cref="TaskClaim"/>).</summary>
     public long WorkerSequence { get; set; }
 
+    /// <summary>
+    /// When the dispatcher saw its worker claim it (Environment.TickCount64; 0: not yet):
+    /// the task's time limit runs from here, so a worker's start-up and the loading of a
+    /// function definition never count against the task.
+    /// </summary>
+    public long StartedAt { get; set; }
+
     public CancellationToken CancellationToken { get; } = cancellationToken;
 
     public TaskCompletionSource<byte[]> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -22,7 +22,9 @@ namespace PosixProcs.Pool;
 /// another thread of this process is running managed code (see <see cref="ForkSafety"/>).</para>
 /// <para>Workers die with the pool: PR_SET_PDEATHSIG on Linux, and a parent check every
 /// idle second everywhere. Dispose (or <see cref="ShutdownAsync(bool)"/>) waits for submitted work,
-/// stops the workers and unmaps the rings.</para>
+/// stops the workers and unmaps the rings; <see cref="ShutdownAsync(TimeSpan)"/> and
+/// <see cref="ProcessPoolOptions.DisposeGracePeriod"/> bound that wait, and
+/// <see cref="TerminateAsync"/> stops at once.</para>
 /// </remarks>
 public sealed class ProcessPool : IAsyncDisposable, IDisposable
 {
@@ -58,8 +60,18 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
     /// <summary>Starts a pool: forks its workers and returns when all are running.</summary>
     /// <param name="options">Workers, timeouts, retries, serializer; defaults if null.</param>
     /// <returns>The running pool.</returns>
+    /// <remarks>
+    /// Once started, the pool's host survives whatever its workers and its fork server do: a
+    /// worker or a fork server that dies fails only the task it was running (with
+    /// <see cref="WorkerCrashedException"/> or <see cref="ForkServerException"/>) and is
+    /// replaced; a worker that cannot be started (a refused fork, <c>fork: EAGAIN</c>, EMFILE)
+    /// is retried with backoff, and if none can be started the pool faults with that reason
+    /// (<see cref="Fault"/>, <see cref="ProcessPoolFaultedException"/> for every task).
+    /// </remarks>
     /// <exception cref="ForkHazardException">This process cannot fork safely (see <see cref="ForkSafety"/>).</exception>
-    /// <exception cref="PosixException">A system call failed (fork, mmap).</exception>
+    /// <exception cref="PosixException">A system call failed (fork, mmap, spawn: EAGAIN, EMFILE...).</exception>
+    /// <exception cref="WorkerStartException">A worker could not start because this process is out of descriptors (EMFILE), which .NET reported as another error.</exception>
+    /// <exception cref="ForkServerException">The fork server died or stopped answering while the first workers started.</exception>
     public static ProcessPool Start(ProcessPoolOptions? options = null)
     {
         WorkerStartFailure.Prepare();
@@ -76,6 +88,10 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
     /// <exception cref="TaskFaultedException">The function threw (type, message and stack come back as text).</exception>
     /// <exception cref="WorkerCrashedException">The worker died while running it.</exception>
     /// <exception cref="TimeoutException">It ran over <see cref="ProcessPoolOptions.TaskTimeout"/>.</exception>
+    /// <exception cref="ForkServerException">The fork server died while it ran (its worker died with it).</exception>
+    /// <exception cref="ProcessPoolFaultedException">The pool has stopped for good; the inner exception says why.</exception>
+    /// <exception cref="PoolSerializationException">The result's type cannot cross with the pool's serializer.</exception>
+    /// <exception cref="ObjectDisposedException">The pool is shut down (thrown at once).</exception>
     public Task<TResult> SubmitAsync<TResult>(Func<TResult> function, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(function);
@@ -92,6 +108,8 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
     /// <param name="argument">Its argument.</param>
     /// <param name="cancellationToken">Cancels the task.</param>
     /// <returns>The result.</returns>
+    /// <exception cref="PoolSerializationException">The argument's type cannot cross with the pool's serializer (thrown at once).</exception>
+    /// <exception cref="ProcessPoolFaultedException">The pool has stopped for good; the inner exception says why.</exception>
     public Task<TResult> SubmitAsync<TArg, TResult>(Func<TArg, TResult> function, TArg argument, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(function);

@@ -38,8 +38,10 @@ public sealed class ProcessPoolOptions
     }
 
     /// <summary>
-    /// The hard time limit of one task. A task over it has its worker killed (SIGKILL) and
-    /// replaced, and fails with <see cref="TimeoutException"/>. Default: none.
+    /// The hard time limit of one task, counted from when its worker starts it (not from when
+    /// it was queued, nor while a new worker starts or loads the function). A task over it has
+    /// its worker killed (SIGKILL) and replaced, and fails with <see cref="TimeoutException"/>.
+    /// Default: none.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Not positive.</exception>
     public TimeSpan? TaskTimeout
@@ -85,7 +87,9 @@ public sealed class ProcessPoolOptions
     /// <summary>
     /// How many tasks a worker may have queued in its ring at once: more hides the round trip
     /// of trivial tasks; a crash fails only the task that was running, the queued ones go to
-    /// other workers. Default 16.
+    /// other workers. Queued tasks that have not started can be taken back: a worker that goes
+    /// idle takes the queue of a busy one (after its current task has run 20 ms), and a
+    /// cancelled or shut-down task is dropped before it runs. Default 16.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Below 1 or above 4096.</exception>
     public int PipelineDepth

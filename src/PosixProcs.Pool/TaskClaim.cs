@@ -35,6 +35,9 @@ internal sealed class TaskClaim
     /// <summary>Bytes the words of <paramref name="workers"/> slots take at the end of the region.</summary>
     public static long RegionBytes(int workers) => (long)workers * Stride;
 
+    /// <summary>The number of the last task the worker started (or that was taken back).</summary>
+    public long Started => _started.Read();
+
     /// <summary>Dispatcher, before a new worker starts on the slot: nothing started yet.</summary>
     public void Reset() => _started.Exchange(0);
 

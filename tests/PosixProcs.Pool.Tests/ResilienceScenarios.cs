@@ -262,6 +262,7 @@ public static class ResilienceScenarios
             Print("startFailed", ex.GetType().Name);
             Print("message", ex.Message.ReplaceLineEndings(" "));
             Print("emfile", Chain(ex).OfType<PosixException>().Any(p => p.ErrnoName == "EMFILE"));
+            Print("posix", Chain(ex).OfType<PosixException>().Any());
             Print("detail", ex.ToString().ReplaceLineEndings(" | "));
         }
 
