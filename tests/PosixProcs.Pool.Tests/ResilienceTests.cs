@@ -67,6 +67,15 @@ public class ResilienceTests
         Assert.Equal("True", values["sameServer"]);
     }
 
+    [Fact]
+    public void Start_ForkServerGuardRefuses_ForkHazardExceptionAndNothingLeft()
+    {
+        var values = Helper.Run(nameof(ResilienceScenarios.ServerRefusesEveryFork), new Dictionary<string, string> { ["DOTNET_TieredCompilation"] = "1" }).Values;
+        Assert.Equal(nameof(ForkHazardException), values["type"]);
+        Assert.Contains("iered", values["message"], StringComparison.Ordinal);
+        Assert.Equal("0", values["children"]);
+    }
+
     [Theory]
     [InlineData(StartMethod.Fork, "terminate")]
     [InlineData(StartMethod.ForkServer, "terminate")]
