@@ -180,9 +180,11 @@ internal sealed class PoolDispatcher
     private void Run()
     {
         var stopErrors = new List<Exception>();
+        Exception? startFailure = null;
         try
         {
-            if (StartUp())
+            startFailure = StartUp();
+            if (startFailure is null)
             {
                 Loop();
             }
@@ -205,7 +207,9 @@ internal sealed class PoolDispatcher
 
             Guarded(stopErrors, _region.Dispose);
             FailSubmitted();
-            _started.TrySetException(_fault ?? new ProcessPoolFaultedException(new InvalidOperationException("The pool stopped while starting.")));
+
+            // A failed start is reported only now, after every process it started was reaped.
+            _started.TrySetException(startFailure ?? _fault ?? new ProcessPoolFaultedException(new InvalidOperationException("The pool stopped while starting.")));
             if (stopErrors.Count > 0)
             {
                 _stopped.TrySetException(new AggregateException("The pool could not stop cleanly.", stopErrors));
@@ -232,8 +236,8 @@ internal sealed class PoolDispatcher
         }
     }
 
-    /// <summary>Starts the launcher and every worker; a failure here fails <see cref="Start"/> with its reason.</summary>
-    private bool StartUp()
+    /// <summary>Starts the launcher and every worker; returns null, or why it could not (Start throws it once everything is stopped).</summary>
+    private Exception? StartUp()
     {
         try
         {
@@ -245,14 +249,13 @@ internal sealed class PoolDispatcher
 
             PublishPids();
             _started.TrySetResult();
-            return true;
+            return null;
         }
 #pragma warning disable CA1031 // Handed to the thread that called Start, which throws it.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            _started.TrySetException(WorkerStartFailure.Explain(ex));
-            return false;
+            return WorkerStartFailure.Explain(ex);
         }
     }
 
@@ -887,8 +890,11 @@ internal sealed class PoolDispatcher
         worker.TasksHanded = 0;
         worker.Assigned.Clear();
         worker.Defined.Clear();
-        worker.LaunchedAt = Environment.TickCount64;
         IWorkerProcess process = _launcher.Launch(worker);
+
+        // The start-up limit is the child's: time the parent spent forking (waiting for quiet
+        // threads, asking the fork server) does not count.
+        worker.LaunchedAt = Environment.TickCount64;
         Interlocked.Increment(ref _workerStarts);
         try
         {
