@@ -35,9 +35,6 @@ internal sealed class ForkServerLauncher(ProcessPoolOptions options) : IWorkerLa
 
     public bool NeedsDescriptorRegion => true;
 
-    /// <summary>The running server's pid, if one runs.</summary>
-    public Pid? ServerPid => _lost is null ? _server?.Pid : null;
-
     public void Start(SharedMemoryRegion region)
     {
         _region = region;
@@ -133,8 +130,6 @@ internal sealed class ForkServerLauncher(ProcessPoolOptions options) : IWorkerLa
             wait = TimeSpan.Zero;
         }
     }
-
-    internal bool IsLost => _lost is not null;
 
     internal void Kill(Pid pid) => Send(new ForkServerMessage(ForkServerMessage.KillOp, -1, pid.Value, null));
 

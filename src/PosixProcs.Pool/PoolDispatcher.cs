@@ -19,7 +19,7 @@ namespace PosixProcs.Pool;
 /// a cancelled one is dropped, and when a worker is idle while another has a queue, the queue
 /// is taken back and shared out again, so pipelining never starves an idle worker.</para>
 /// </remarks>
-internal sealed class PoolDispatcher
+internal sealed partial class PoolDispatcher
 {
     private static readonly TimeSpan HealthInterval = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(50);
@@ -177,88 +177,6 @@ internal sealed class PoolDispatcher
         }
     }
 
-    private void Run()
-    {
-        var stopErrors = new List<Exception>();
-        Exception? startFailure = null;
-        try
-        {
-            startFailure = StartUp();
-            if (startFailure is null)
-            {
-                Loop();
-            }
-        }
-#pragma warning disable CA1031 // The dispatcher must never die of an exception: the pool faults with it as the reason, and every task gets it.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            Fault(ex);
-        }
-        finally
-        {
-            Guarded(stopErrors, StopAll);
-            Guarded(stopErrors, _launcher.Dispose);
-            Guarded(stopErrors, () => ReportProgress(Environment.TickCount64, force: true));
-            lock (_wakeGate)
-            {
-                _closed = true;
-            }
-
-            Guarded(stopErrors, _region.Dispose);
-            FailSubmitted();
-
-            // A failed start is reported only now, after every process it started was reaped.
-            _started.TrySetException(startFailure ?? _fault ?? new ProcessPoolFaultedException(new InvalidOperationException("The pool stopped while starting.")));
-            if (stopErrors.Count > 0)
-            {
-                _stopped.TrySetException(new AggregateException("The pool could not stop cleanly.", stopErrors));
-            }
-            else
-            {
-                _stopped.TrySetResult();
-            }
-        }
-    }
-
-    /// <summary>Runs one step of stopping; an error is kept for <see cref="Stopped"/> and the next step still runs.</summary>
-    private static void Guarded(List<Exception> errors, Action step)
-    {
-        try
-        {
-            step();
-        }
-#pragma warning disable CA1031 // Collected and raised from Stopped: each stopping step must run whatever the one before did.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            errors.Add(ex);
-        }
-    }
-
-    /// <summary>Starts the launcher and every worker; returns null, or why it could not (Start throws it once everything is stopped).</summary>
-    private Exception? StartUp()
-    {
-        try
-        {
-            _launcher.Start(_region);
-            foreach (WorkerSlot worker in _workers)
-            {
-                StartWorker(worker);
-            }
-
-            PublishPids();
-            _started.TrySetResult();
-            return null;
-        }
-#pragma warning disable CA1031 // Handed to the thread that called Start, which throws it.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            return WorkerStartFailure.Explain(ex);
-        }
-    }
-
     private void Loop()
     {
         RingRecordHandler onRecord = OnResponseRecord;
@@ -370,126 +288,6 @@ internal sealed class PoolDispatcher
                 }
             }
         }
-    }
-
-    /// <summary>
-    /// Takes back every task queued to <paramref name="worker"/> that has not started (see
-    /// <see cref="TaskClaim"/>): the worker will skip them. Returns them, oldest first.
-    /// </summary>
-    private List<PoolTask> TakeBackUnstarted(WorkerSlot worker)
-    {
-        var taken = new List<PoolTask>();
-        if (worker.Process is null || worker.SentSequence == 0)
-        {
-            return taken;
-        }
-
-        long started = worker.Claim.TakeBackUnstarted(worker.SentSequence);
-        if (started >= worker.SentSequence)
-        {
-            return taken;
-        }
-
-        var kept = new List<PoolTask>(worker.Assigned.Count);
-        foreach (PoolTask task in worker.Assigned)
-        {
-            (task.WorkerSequence > started ? taken : kept).Add(task);
-        }
-
-        worker.Assigned.Clear();
-        foreach (PoolTask task in kept)
-        {
-            worker.Assigned.Enqueue(task);
-        }
-
-        foreach (PoolTask task in taken)
-        {
-            _byId.Remove(task.Id);
-        }
-
-        worker.TasksHanded -= taken.Count;
-        return taken;
-    }
-
-    /// <summary>Puts tasks back at the head of the queue, in their order, skipping finished ones.</summary>
-    private void Requeue(List<PoolTask> tasks)
-    {
-        for (int i = tasks.Count - 1; i >= 0; i--)
-        {
-            if (!tasks[i].IsFinished)
-            {
-                _pending.AddFirst(tasks[i]);
-            }
-        }
-    }
-
-    /// <summary>
-    /// An idle worker with nothing left to assign takes back the queue of the busiest worker
-    /// whose current task has run a while, and the queue is shared out again. Without this a
-    /// worker that got a full pipeline (while the other was being forked, say) would run all
-    /// of it while the other sat idle: 16 of 20 one-second tasks on one of two workers.
-    /// </summary>
-    private void Rebalance()
-    {
-        if (_pending.Count > 0 || _shutdown && _cancelPendingOnShutdown)
-        {
-            return;
-        }
-
-        long now = Environment.TickCount64;
-        foreach (WorkerSlot idle in _workers)
-        {
-            if (!idle.Ready || !idle.IsIdle || !HasRoom(idle))
-            {
-                continue;
-            }
-
-            WorkerSlot? victim = _workers
-                .Where(w => w != idle && w.Ready && w.KilledBecause is null && w.Assigned.Count > 1 && now - w.HeadStartedAt >= (long)StealAfter.TotalMilliseconds &&
-                            w.Assigned.Skip(1).Any(t => Knows(idle, t.DelegateId)))
-                .MaxBy(w => w.Assigned.Count);
-            if (victim is null)
-            {
-                return;
-            }
-
-            List<PoolTask> taken = TakeBackUnstarted(victim);
-            if (taken.Count == 0)
-            {
-                return;
-            }
-
-            Requeue(taken);
-            Assign();
-            return;
-        }
-    }
-
-    /// <summary>Terminate: every task not finished is cancelled, every worker killed; nothing is restarted.</summary>
-    private void TerminateAll()
-    {
-        var reason = new OperationCanceledException("The pool was terminated.");
-        while (_pending.First is { } first)
-        {
-            _pending.RemoveFirst();
-            Cancel(first.Value);
-        }
-
-        foreach (WorkerSlot worker in _workers)
-        {
-            while (worker.Assigned.TryDequeue(out PoolTask? task))
-            {
-                Cancel(task);
-            }
-
-            if (worker.Process is { } process && worker.KilledBecause is null)
-            {
-                worker.KilledBecause = reason;
-                process.Kill();
-            }
-        }
-
-        _byId.Clear();
     }
 
     private void HandleCancellations()
@@ -705,22 +503,6 @@ internal sealed class PoolDispatcher
         }
     }
 
-    /// <summary>When the worker's current task started, as seen through its claim word; null if none has started.</summary>
-    private static long? RunningSince(WorkerSlot worker, long now)
-    {
-        if (!worker.Ready || !worker.Assigned.TryPeek(out PoolTask? head))
-        {
-            return null;
-        }
-
-        if (head.StartedAt == 0 && worker.Claim.Started >= head.WorkerSequence)
-        {
-            head.StartedAt = now;
-        }
-
-        return head.StartedAt == 0 ? null : head.StartedAt;
-    }
-
     private void CheckWorkers(long now)
     {
         foreach (WorkerSlot worker in _workers)
@@ -844,40 +626,6 @@ internal sealed class PoolDispatcher
         }
     }
 
-    /// <summary>Fills empty slots, paced by <see cref="WorkerStartBackoff"/>; gives up (faults the pool) when no worker can be started.</summary>
-    private void StartMissingWorkers()
-    {
-        if (_shutdown && _pending.Count == 0)
-        {
-            return;
-        }
-
-        foreach (WorkerSlot worker in _workers)
-        {
-            if (worker.Process is not null || _fault is not null || !_backoff.MayAttempt(Environment.TickCount64))
-            {
-                continue;
-            }
-
-            try
-            {
-                StartWorker(worker);
-                _backoff.Succeeded();
-            }
-#pragma warning disable CA1031 // Any failure to start a worker is retried with backoff, then becomes the pool's fault: never the dispatcher's death.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                if (_backoff.Failed(Environment.TickCount64) && _workers.All(w => w.Process is null))
-                {
-                    Fault(WorkerStartFailure.Explain(ex));
-                }
-            }
-
-            PublishPids();
-        }
-    }
-
     private void StartWorker(WorkerSlot worker)
     {
         long ringBytes = RingBuffer.RequiredLength(_options.RingCapacity);
@@ -913,76 +661,6 @@ internal sealed class PoolDispatcher
     }
 
     private void PublishPids() => _pids = _workers.Select(w => w.Process?.Pid ?? default).Where(p => p.Value > 0).ToArray();
-
-    /// <summary>Stops every worker: a stop request to all, one shared grace period, then SIGKILL; every worker is reaped.</summary>
-    private void StopAll()
-    {
-        long deadline = Environment.TickCount64 + (long)StopGrace.TotalMilliseconds;
-        foreach (WorkerSlot worker in _workers)
-        {
-            if (worker.Process is { } process)
-            {
-                if (_terminate)
-                {
-                    process.Kill();
-                }
-                else
-                {
-                    worker.Requests.TryWrite(MessageFrames.Stop, []);
-                }
-            }
-        }
-
-        foreach (WorkerSlot worker in _workers)
-        {
-            if (worker.Process is { } process)
-            {
-                if (!process.WaitForExit(TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64))))
-                {
-                    process.Kill();
-                }
-
-                worker.Process = null;
-                process.Dispose(); // reaps it (a bounded wait after the kill)
-            }
-        }
-
-        PublishPids();
-    }
-
-    /// <summary>The pool stops for good: every task not finished fails with the reason, and so does every later call.</summary>
-    private void Fault(Exception reason)
-    {
-        if (_fault is not null)
-        {
-            return;
-        }
-
-        ProcessPoolFaultedException fault = reason as ProcessPoolFaultedException ?? new ProcessPoolFaultedException(reason);
-        _fault = fault;
-        foreach (PoolTask task in _pending.Concat(_workers.SelectMany(w => w.Assigned)))
-        {
-            Fail(task, fault);
-        }
-
-        _pending.Clear();
-        foreach (WorkerSlot worker in _workers)
-        {
-            worker.Assigned.Clear();
-        }
-
-        _byId.Clear();
-        FailSubmitted();
-    }
-
-    /// <summary>Fails what was submitted after the dispatcher stopped taking submissions.</summary>
-    private void FailSubmitted()
-    {
-        while (_submitted.TryDequeue(out PoolTask? task))
-        {
-            Fail(task, _fault ?? (Exception)new ObjectDisposedException(nameof(ProcessPool), "The pool has stopped."));
-        }
-    }
 
     private void Cancel(PoolTask task)
     {
