@@ -16,7 +16,7 @@ internal sealed class ForkLauncher(ProcessPoolOptions options, DelegateTable fun
 
     public IWorkerProcess Launch(WorkerSlot slot)
     {
-        var loop = new WorkerLoop(slot.Index, slot.Requests, responses(), functions.Get, define: null, _parent);
+        var loop = new WorkerLoop(slot.Index, slot.Requests, responses(), slot.Claim, functions.Get, define: null, _parent);
         Action? initializer = options.Initializer;
         IReadOnlyList<ResourceLimit> limits = options.WorkerResourceLimits;
         // The dispatcher forks while the pool's users may be busy: wait up to 5 s for other
@@ -25,17 +25,25 @@ internal sealed class ForkLauncher(ProcessPoolOptions options, DelegateTable fun
         lock (functions.Gate)
         {
             slot.KnownDelegates = functions.Count;
-            return new ChildWorker(ChildProcess.Fork(
-                () =>
-                {
-                    foreach (ResourceLimit limit in limits)
+            functions.HoldForFork();
+            try
+            {
+                return new ChildWorker(ChildProcess.Fork(
+                    () =>
                     {
-                        Posix.SetResourceLimit(limit);
-                    }
+                        foreach (ResourceLimit limit in limits)
+                        {
+                            Posix.SetResourceLimit(limit);
+                        }
 
-                    loop.Run(initializer);
-                },
-                forkOptions));
+                        loop.Run(initializer);
+                    },
+                    forkOptions));
+            }
+            finally
+            {
+                functions.ReleaseAfterFork();
+            }
         }
     }
 

@@ -10,12 +10,26 @@ namespace PosixProcs.Pool;
 /// the server's children: it reaps them and reports their deaths; kills go through it too,
 /// so no pid is ever signalled after it was reaped.
 /// </summary>
+/// <remarks>
+/// The server can fail without the pool failing. A fork it cannot make (guard refusal,
+/// EAGAIN, EMFILE) comes back as that error and the server keeps serving. A server that dies
+/// (SIGKILL from the OOM killer) or stops answering is noticed on the socket: its workers,
+/// which die with it (PR_SET_PDEATHSIG), are reported ended with a <see cref="ForkServerException"/>,
+/// and the next <see cref="Launch"/> starts a new server (the dispatcher bounds how often).
+/// </remarks>
 internal sealed class ForkServerLauncher(ProcessPoolOptions options) : IWorkerLauncher
 {
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(30);
-    private readonly Dictionary<int, WaitStatus> _deaths = [];
+    private static readonly TimeSpan ServerExitWait = TimeSpan.FromSeconds(5);
+
+    // Workers the server has not reported dead, by pid. A pid leaves at its death report, which
+    // the server sends before it can fork again with the same pid: a reused pid is never
+    // mistaken for a dead worker, and nothing accumulates.
+    private readonly Dictionary<int, ServerWorker> _live = [];
+    private SharedMemoryRegion? _region;
     private ChildProcess? _server;
     private DuplexChannel? _channel;
+    private ForkServerException? _lost;
 
     public bool FunctionsComeFromFork => false;
 
@@ -23,6 +37,13 @@ internal sealed class ForkServerLauncher(ProcessPoolOptions options) : IWorkerLa
 
     public void Start(SharedMemoryRegion region)
     {
+        _region = region;
+        StartServer();
+    }
+
+    private void StartServer()
+    {
+        SharedMemoryRegion region = _region!;
         PipeEnds control = Posix.SocketPair();
         try
         {
@@ -45,106 +66,215 @@ internal sealed class ForkServerLauncher(ProcessPoolOptions options) : IWorkerLa
                 ResourceLimits = options.WorkerResourceLimits,
             });
         }
+        catch
+        {
+            control.Read.Dispose();
+            throw;
+        }
         finally
         {
             control.Write.Dispose();
         }
 
         _channel = DuplexChannel.Open(control.Read);
+        _lost = null;
     }
 
+    /// <exception cref="ForkServerException">The server died or stopped answering (a new one is started on the next call).</exception>
+    /// <exception cref="PosixException">The server could not fork (EAGAIN, EMFILE...) or a new server could not be spawned.</exception>
+    /// <exception cref="ForkHazardException">The server's fork guard refused.</exception>
     public IWorkerProcess Launch(WorkerSlot slot)
     {
+        if (_lost is not null)
+        {
+            StopServer();
+            StartServer();
+        }
+
         Send(new ForkServerMessage(ForkServerMessage.ForkOp, slot.Index, 0, null));
         long deadline = Environment.TickCount64 + (long)ReplyTimeout.TotalMilliseconds;
-        while (true)
+        while (_lost is null)
         {
             ForkServerMessage? reply = Receive(TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64)));
             if (reply is null)
             {
-                throw new TimeoutException($"The fork server did not fork a worker within {ReplyTimeout.TotalSeconds} s.");
+                if (_lost is null && Environment.TickCount64 >= deadline)
+                {
+                    ServerLost($"did not answer a fork request within {ReplyTimeout.TotalSeconds} s and was killed");
+                }
+
+                continue;
             }
 
             if (reply.Op == ForkServerMessage.ForkedOp && reply.Slot == slot.Index)
             {
-                return new ServerWorker(this, new Pid(reply.Pid));
+                var worker = new ServerWorker(this, new Pid(reply.Pid));
+                _live[reply.Pid] = worker;
+                return worker;
+            }
+
+            if (reply.Op == ForkServerMessage.ForkFailedOp && reply.Slot == slot.Index)
+            {
+                throw reply.Error?.ToException() ?? new ForkServerException("The fork server could not fork a worker and gave no reason.");
             }
         }
+
+        throw _lost;
     }
 
-    /// <summary>Takes every message that has arrived; deaths are remembered for <see cref="ServerWorker.Poll"/>.</summary>
+    /// <summary>Takes every message that has arrived; deaths are passed on to their <see cref="ServerWorker"/>.</summary>
     internal void Pump(TimeSpan wait)
     {
-        while (Receive(wait) is not null)
+        while (_lost is null && Receive(wait) is not null)
         {
             wait = TimeSpan.Zero;
         }
     }
 
-    internal WaitStatus? DeathOf(Pid pid) => _deaths.TryGetValue(pid.Value, out WaitStatus? status) ? status : null;
-
     internal void Kill(Pid pid) => Send(new ForkServerMessage(ForkServerMessage.KillOp, -1, pid.Value, null));
 
-    private void Send(ForkServerMessage message) => _channel!.Send(message, PoolJsonContext.Default.ForkServerMessage);
-
-    private ForkServerMessage? Receive(TimeSpan timeout)
+    internal void Forget(ServerWorker worker)
     {
-        if (!_channel!.TryReceive(timeout, out byte[]? bytes))
+        if (_live.TryGetValue(worker.Pid.Value, out ServerWorker? known) && known == worker)
         {
-            return null;
+            _live.Remove(worker.Pid.Value);
         }
-
-        ForkServerMessage message = System.Text.Json.JsonSerializer.Deserialize(bytes, PoolJsonContext.Default.ForkServerMessage)!;
-        if (message.Op == ForkServerMessage.DiedOp)
-        {
-            _deaths[message.Pid] = ForkServerMessage.Decode(message.Status!);
-        }
-
-        return message;
     }
 
-    public void Dispose()
+    private void Send(ForkServerMessage message)
     {
-        if (_server is null)
+        if (_lost is not null)
         {
             return;
         }
 
         try
         {
-            Send(new ForkServerMessage(ForkServerMessage.StopOp, -1, 0, null));
+            _channel!.Send(message, PoolJsonContext.Default.ForkServerMessage);
         }
-        catch (PosixException)
+        catch (IOException ex)
         {
-            // The server is already gone (EPIPE): nothing to tell it.
+            ServerLost($"closed its socket ({ex.Message})");
         }
-
-        if (!_server.Wait(TimeSpan.FromSeconds(5)))
+        catch (PosixException ex)
         {
-            _server.Kill();
+            ServerLost($"closed its socket ({ex.Message})");
         }
-
-        _server.Dispose();
-        _channel?.Dispose();
     }
+
+    private ForkServerMessage? Receive(TimeSpan timeout)
+    {
+        byte[]? bytes;
+        try
+        {
+            if (!_channel!.TryReceive(timeout, out bytes))
+            {
+                return null;
+            }
+        }
+        catch (IOException ex)
+        {
+            ServerLost($"closed its socket ({ex.Message})");
+            return null;
+        }
+        catch (PosixException ex)
+        {
+            ServerLost($"closed its socket ({ex.Message})");
+            return null;
+        }
+
+        ForkServerMessage message = System.Text.Json.JsonSerializer.Deserialize(bytes, PoolJsonContext.Default.ForkServerMessage)!;
+        if (message.Op == ForkServerMessage.DiedOp && _live.Remove(message.Pid, out ServerWorker? worker))
+        {
+            worker.Ended(ForkServerMessage.Decode(message.Status!), fault: null);
+        }
+
+        return message;
+    }
+
+    /// <summary>
+    /// The server is gone or cannot be trusted: reap it (killing it if it still runs), and
+    /// report every worker it had as ended, since PR_SET_PDEATHSIG kills them with it.
+    /// </summary>
+    private void ServerLost(string what)
+    {
+        ChildProcess server = _server!;
+        WaitStatus? status = ReapServer(server);
+        string how = status is null || status is WaitStatus.StillRunning ? what : $"{what}; it ended: {status}";
+        _lost = new ForkServerException($"The pool's fork server (pid {server.Pid}) {how}. The workers it forked died with it; the pool starts a new server.", status);
+        foreach (ServerWorker worker in _live.Values)
+        {
+            worker.Ended(new WaitStatus.Signaled(Signal.SIGKILL, false), _lost);
+        }
+
+        _live.Clear();
+    }
+
+    private static WaitStatus? ReapServer(ChildProcess server)
+    {
+        try
+        {
+            if (!server.Wait(ServerExitWait))
+            {
+                server.Kill();
+                server.Wait(ServerExitWait);
+            }
+        }
+        catch (ChildProcessException ex)
+        {
+            return ex.Status;
+        }
+
+        return server.Status;
+    }
+
+    private void StopServer()
+    {
+        if (_server is not { } server)
+        {
+            return;
+        }
+
+        Send(new ForkServerMessage(ForkServerMessage.StopOp, -1, 0, null));
+        ReapServer(server);
+        server.Dispose();
+        _channel?.Dispose();
+        _server = null;
+        _channel = null;
+    }
+
+    public void Dispose() => StopServer();
 }
 
 /// <summary>A worker forked by the fork server: its end is learned from the server's reports.</summary>
 internal sealed class ServerWorker(ForkServerLauncher server, Pid pid) : IWorkerProcess
 {
+    private WaitStatus? _status;
+
     public Pid Pid { get; } = pid;
 
-    public Exception? SetupFault => null;
+    /// <summary>Why it ended when its status does not say (its server died): a <see cref="ForkServerException"/>.</summary>
+    public Exception? SetupFault { get; private set; }
+
+    internal void Ended(WaitStatus status, Exception? fault)
+    {
+        _status = status;
+        SetupFault = fault;
+    }
 
     public WaitStatus Poll()
     {
-        server.Pump(TimeSpan.Zero);
-        return server.DeathOf(Pid) ?? WaitStatus.StillRunning.Instance;
+        if (_status is null)
+        {
+            server.Pump(TimeSpan.Zero);
+        }
+
+        return _status ?? WaitStatus.StillRunning.Instance;
     }
 
     public void Kill()
     {
-        if (server.DeathOf(Pid) is null)
+        if (_status is null)
         {
             server.Kill(Pid);
         }
@@ -153,7 +283,7 @@ internal sealed class ServerWorker(ForkServerLauncher server, Pid pid) : IWorker
     public bool WaitForExit(TimeSpan timeout)
     {
         long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        while (server.DeathOf(Pid) is null)
+        while (_status is null)
         {
             long left = deadline - Environment.TickCount64;
             if (left <= 0)
@@ -169,10 +299,12 @@ internal sealed class ServerWorker(ForkServerLauncher server, Pid pid) : IWorker
 
     public void Dispose()
     {
-        if (server.DeathOf(Pid) is null)
+        if (_status is null)
         {
             Kill();
             WaitForExit(TimeSpan.FromSeconds(5));
         }
+
+        server.Forget(this);
     }
 }

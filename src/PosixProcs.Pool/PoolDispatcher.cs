@@ -10,12 +10,24 @@ namespace PosixProcs.Pool;
 /// fires when the forking THREAD exits, lasts exactly as long as the pool), hands tasks to
 /// workers, reads the shared response ring, and watches for crashed and overdue workers.
 /// </summary>
-internal sealed class PoolDispatcher
+/// <remarks>
+/// <para>It never dies of an exception: a worker that cannot be started is retried with
+/// backoff (<see cref="WorkerStartBackoff"/>); anything else unexpected faults the pool with
+/// that reason (<see cref="ProcessPoolFaultedException"/>), which every pending and later
+/// task gets, and the thread still stops the workers and unmaps the rings.</para>
+/// <para>Tasks queued to a worker but not started can be taken back (<see cref="TaskClaim"/>):
+/// a cancelled one is dropped, and when a worker is idle while another has a queue, the queue
+/// is taken back and shared out again, so pipelining never starves an idle worker.</para>
+/// </remarks>
+internal sealed partial class PoolDispatcher
 {
     private static readonly TimeSpan HealthInterval = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan UnblockDelay = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long a worker's current task must have run before an idle worker takes its queue: short tasks drain by themselves.</summary>
+    private static readonly TimeSpan StealAfter = TimeSpan.FromMilliseconds(20);
 
     private readonly ProcessPoolOptions _options;
     private readonly DelegateTable _functions;
@@ -32,6 +44,13 @@ internal sealed class PoolDispatcher
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Thread _thread;
+    private readonly WorkerStartBackoff _backoff = new();
+    private readonly Lock _wakeGate = new();
+    private volatile ProcessPoolFaultedException? _fault;
+    private volatile IReadOnlyList<Pid> _pids = [];
+    private volatile bool _terminate;
+    private volatile bool _closed;
+    private bool _pipelinesCancelled;
     private volatile bool _shutdown;
     private int _sleeping;
     private volatile bool _cancelPendingOnShutdown;
@@ -50,23 +69,27 @@ internal sealed class PoolDispatcher
         _initializer = initializer;
         long ringBytes = RingBuffer.RequiredLength(options.RingCapacity);
         _region = SharedMemoryRegion.Create(
-            ringBytes * (options.WorkerCount + 1),
+            (ringBytes * (options.WorkerCount + 1)) + TaskClaim.RegionBytes(options.WorkerCount),
             new SharedMemoryOptions { Backing = _launcher.NeedsDescriptorRegion ? SharedMemoryBacking.Descriptor : SharedMemoryBacking.Anonymous });
         _responses = RingBuffer.Create(_region, options.RingCapacity, RingBufferProducers.Many, 0);
         _workers = new WorkerSlot[options.WorkerCount];
         _assemblers = new MessageAssembler[options.WorkerCount];
         for (int i = 0; i < _workers.Length; i++)
         {
-            _workers[i] = new WorkerSlot(i, RingBuffer.Create(_region, options.RingCapacity, RingBufferProducers.One, ringBytes * (i + 1)));
+            _workers[i] = new WorkerSlot(i, RingBuffer.Create(_region, options.RingCapacity, RingBufferProducers.One, ringBytes * (i + 1)), new TaskClaim(_region, i));
             _assemblers[i] = new MessageAssembler();
         }
 
         _thread = new Thread(Run) { IsBackground = true, Name = "PosixProcs pool dispatcher" };
     }
 
-    public PoolProgress Progress => new(Interlocked.Read(ref _submittedCount), Interlocked.Read(ref _completedCount), Interlocked.Read(ref _failedCount), Interlocked.Read(ref _workerStarts));
+    public PoolProgress Progress => new(Interlocked.Read(ref _submittedCount), Interlocked.Read(ref _completedCount), Interlocked.Read(ref _failedCount), Interlocked.Read(ref _workerStarts), _backoff.TotalFailures);
 
-    public IReadOnlyList<Pid> WorkerPids => _workers.Select(w => w.Process?.Pid ?? default).Where(p => p.Value > 0).ToList();
+    /// <summary>A snapshot the dispatcher publishes whenever a worker starts or ends, so other threads never read its slots.</summary>
+    public IReadOnlyList<Pid> WorkerPids => _pids;
+
+    /// <summary>Why the pool stopped for good, if it did.</summary>
+    public ProcessPoolFaultedException? Failure => _fault;
 
     public Task Stopped => _stopped.Task;
 
@@ -79,6 +102,13 @@ internal sealed class PoolDispatcher
 
     public void Submit(PoolTask task)
     {
+        if (_fault is { } fault)
+        {
+            Interlocked.Increment(ref _submittedCount);
+            Fail(task, fault);
+            return;
+        }
+
         if (_shutdown)
         {
             throw new ObjectDisposedException(nameof(ProcessPool), "The pool is shutting down.");
@@ -95,6 +125,12 @@ internal sealed class PoolDispatcher
         }
 
         _submitted.Enqueue(task);
+        if (_closed)
+        {
+            FailSubmitted(); // the dispatcher stopped between the checks above and the queue
+            return;
+        }
+
         WakeIfSleeping();
     }
 
@@ -105,8 +141,26 @@ internal sealed class PoolDispatcher
         Wake();
     }
 
-    /// <summary>A record on the response ring, which the dispatcher sleeps on, wakes it.</summary>
-    private void Wake() => _responses.TryWrite(MessageFrames.Wake, [0, 0, 0, 0]);
+    /// <summary>Stops at once: kills every worker, cancels every task not finished.</summary>
+    public void Terminate()
+    {
+        _terminate = true;
+        _cancelPendingOnShutdown = true;
+        _shutdown = true;
+        Wake();
+    }
+
+    /// <summary>A record on the response ring, which the dispatcher sleeps on, wakes it (never after the rings are unmapped).</summary>
+    private void Wake()
+    {
+        lock (_wakeGate)
+        {
+            if (!_closed)
+            {
+                _responses.TryWrite(MessageFrames.Wake, [0, 0, 0, 0]);
+            }
+        }
+    }
 
     /// <summary>
     /// Wakes the dispatcher only if it is about to sleep: a submitter stores its task, then
@@ -123,75 +177,52 @@ internal sealed class PoolDispatcher
         }
     }
 
-    private void Run()
+    private void Loop()
     {
-        try
-        {
-            _launcher.Start(_region);
-            foreach (WorkerSlot worker in _workers)
-            {
-                StartWorker(worker);
-            }
-
-            _started.TrySetResult();
-        }
-        catch (Exception ex)
-        {
-            StopAll();
-            _launcher.Dispose();
-            _region.Dispose();
-            _started.TrySetException(ex);
-            _stopped.TrySetResult();
-            return;
-        }
-
         RingRecordHandler onRecord = OnResponseRecord;
         long nextHealth = 0;
-        try
+        while (true)
         {
-            while (true)
+            TakeSubmissions();
+            HandleCancellations();
+            if (_terminate)
             {
-                TakeSubmissions();
-                HandleCancellations();
-                Assign();
-                if (_shutdown && _pending.Count == 0 && _workers.All(w => w.IsIdle))
-                {
-                    break;
-                }
-
-                TimeSpan wait = WaitTime();
-                if (wait > TimeSpan.Zero)
-                {
-                    Interlocked.Exchange(ref _sleeping, 1); // a full fence: see WakeIfSleeping
-                    if (!_submitted.IsEmpty || !_cancelled.IsEmpty)
-                    {
-                        wait = TimeSpan.Zero;
-                    }
-                }
-
-                _responses.Read(onRecord, wait, maxRecords: 256);
-                Volatile.Write(ref _sleeping, 0);
-                long now = Environment.TickCount64;
-                if (now >= nextHealth)
-                {
-                    CheckWorkers(now);
-                    nextHealth = now + (long)HealthInterval.TotalMilliseconds;
-                }
-
-                ReportProgress(now, force: false);
+                TerminateAll();
             }
-        }
-        catch (Exception ex)
-        {
-            FailEverything(ex);
-        }
-        finally
-        {
-            StopAll();
-            _launcher.Dispose();
-            ReportProgress(Environment.TickCount64, force: true);
-            _region.Dispose();
-            _stopped.TrySetResult();
+
+            StartMissingWorkers();
+            if (_fault is not null)
+            {
+                return;
+            }
+
+            Assign();
+            Rebalance();
+            if (_shutdown && _pending.Count == 0 && _workers.All(w => w.IsIdle))
+            {
+                return;
+            }
+
+            TimeSpan wait = WaitTime();
+            if (wait > TimeSpan.Zero)
+            {
+                Interlocked.Exchange(ref _sleeping, 1); // a full fence: see WakeIfSleeping
+                if (!_submitted.IsEmpty || !_cancelled.IsEmpty || _terminate)
+                {
+                    wait = TimeSpan.Zero;
+                }
+            }
+
+            _responses.Read(onRecord, wait, maxRecords: 256);
+            Volatile.Write(ref _sleeping, 0);
+            long now = Environment.TickCount64;
+            if (now >= nextHealth)
+            {
+                CheckWorkers(now);
+                nextHealth = now + (long)HealthInterval.TotalMilliseconds;
+            }
+
+            ReportProgress(now, force: false);
         }
     }
 
@@ -203,12 +234,20 @@ internal sealed class PoolDispatcher
         }
 
         long wait = (long)HealthInterval.TotalMilliseconds;
+        if (_workers.Any(w => w.Process is null) && !(_shutdown && _pending.Count == 0))
+        {
+            wait = Math.Min(wait, Math.Max(0, _backoff.NextAttemptAt - Environment.TickCount64));
+        }
+
         if (_options.TaskTimeout is TimeSpan timeout)
         {
             long now = Environment.TickCount64;
-            foreach (WorkerSlot worker in _workers.Where(w => w.Ready && !w.IsIdle))
+            foreach (WorkerSlot worker in _workers)
             {
-                wait = Math.Min(wait, Math.Max(0, worker.HeadStartedAt + (long)timeout.TotalMilliseconds - now));
+                if (RunningSince(worker, now) is long started)
+                {
+                    wait = Math.Min(wait, Math.Max(0, started + (long)timeout.TotalMilliseconds - now));
+                }
             }
         }
 
@@ -234,6 +273,19 @@ internal sealed class PoolDispatcher
             {
                 _pending.RemoveFirst();
                 Cancel(first.Value);
+            }
+
+            if (!_pipelinesCancelled)
+            {
+                // Queued in a worker's ring but not started: taken back, so they never run.
+                _pipelinesCancelled = true;
+                foreach (WorkerSlot worker in _workers)
+                {
+                    foreach (PoolTask task in TakeBackUnstarted(worker))
+                    {
+                        Cancel(task);
+                    }
+                }
             }
         }
     }
@@ -261,9 +313,18 @@ internal sealed class PoolDispatcher
                 running.KilledBecause = new OperationCanceledException(task.CancellationToken);
                 running.Process?.Kill();
             }
+            else if (_workers.FirstOrDefault(w => w.Assigned.Contains(task)) is { } holder)
+            {
+                // Queued in a worker's ring: take its queue back so it never runs, and give
+                // the others back to the pool. If it started meanwhile, its result is dropped.
+                List<PoolTask> taken = TakeBackUnstarted(holder);
+                taken.Remove(task);
+                Requeue(taken);
+                Cancel(task);
+            }
             else
             {
-                Cancel(task); // queued in a worker's ring: its result will be dropped
+                Cancel(task);
             }
         }
     }
@@ -318,8 +379,7 @@ internal sealed class PoolDispatcher
         WorkerSlot? stale = _workers.FirstOrDefault(w => w.Process is not null && w.IsIdle && !w.Retiring && !Knows(w, task.DelegateId));
         if (stale is not null)
         {
-            Recycle(stale);
-            return HasRoom(stale) ? stale : null;
+            Recycle(stale); // the task waits for the new worker; the dispatcher does not
         }
 
         return null;
@@ -332,12 +392,16 @@ internal sealed class PoolDispatcher
     {
         if (!_launcher.FunctionsComeFromFork && worker.Defined.Add(task.DelegateId))
         {
-            SendDefinition(worker, _functions.GetDefinition(task.DelegateId));
+            SendDefinition(worker, task.Function.Definition
+                ?? throw new InvalidOperationException($"Function {task.DelegateId} has no definition: the pool's workers are forked."));
         }
 
-        Span<byte> header = stackalloc byte[12];
+        task.WorkerSequence = ++worker.SentSequence;
+        task.StartedAt = 0;
+        Span<byte> header = stackalloc byte[WorkerLoop.RequestHeaderLength];
         BinaryPrimitives.WriteInt64LittleEndian(header, task.Id);
         BinaryPrimitives.WriteInt32LittleEndian(header[8..], task.DelegateId);
+        BinaryPrimitives.WriteInt64LittleEndian(header[12..], task.WorkerSequence);
         if (worker.IsIdle)
         {
             worker.HeadStartedAt = Environment.TickCount64;
@@ -350,19 +414,26 @@ internal sealed class PoolDispatcher
         while (!MessageFrames.Write(worker.Requests, [], header, task.Argument, ref sent, HealthInterval))
         {
             // The worker's ring is full of queued work; meanwhile keep answering results so
-            // the worker can make progress, and notice if it died.
+            // the worker can make progress, and notice if it died or ran over its time.
+            IWorkerProcess? process = worker.Process;
             _responses.Read(OnResponseRecord, TimeSpan.Zero, maxRecords: 256);
-            if (worker.Process is null || worker.Process.Poll().HasEnded)
+            CheckWorkers(Environment.TickCount64);
+            if (worker.Process is null || worker.Process != process)
             {
-                CheckWorkers(Environment.TickCount64);
-                return;
+                return; // it died: its tasks, this one included, went back to the queue
+            }
+
+            if (_terminate && worker.KilledBecause is null)
+            {
+                worker.KilledBecause = new OperationCanceledException("The pool was terminated.");
+                process.Kill();
             }
         }
     }
 
     private void SendDefinition(WorkerSlot worker, FunctionDefinition definition)
     {
-        Span<byte> header = stackalloc byte[12];
+        Span<byte> header = stackalloc byte[WorkerLoop.RequestHeaderLength];
         BinaryPrimitives.WriteInt64LittleEndian(header, WorkerLoop.DefinitionTaskId);
         BinaryPrimitives.WriteInt32LittleEndian(header[8..], definition.Id);
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(definition, PoolJsonContext.Default.FunctionDefinition);
@@ -448,6 +519,13 @@ internal sealed class PoolDispatcher
                 continue;
             }
 
+            if (worker.Retiring && now >= worker.RetireDeadline)
+            {
+                worker.RetireDeadline = long.MaxValue; // told to stop and did not: killed once
+                process.Kill();
+                continue;
+            }
+
             if (!worker.Ready && worker.KilledBecause is null && now - worker.LaunchedAt > (long)_options.WorkerStartTimeout.TotalMilliseconds)
             {
                 worker.KilledBecause = new WorkerStartTimeoutException(process.Pid, _options.WorkerStartTimeout);
@@ -455,8 +533,8 @@ internal sealed class PoolDispatcher
                 continue;
             }
 
-            if (_options.TaskTimeout is TimeSpan timeout && worker.Ready && !worker.IsIdle && worker.KilledBecause is null &&
-                now - worker.HeadStartedAt > (long)timeout.TotalMilliseconds)
+            if (_options.TaskTimeout is TimeSpan timeout && worker.KilledBecause is null && RunningSince(worker, now) is long started &&
+                now - started > (long)timeout.TotalMilliseconds)
             {
                 worker.KilledBecause = new TimeoutException($"The task ran longer than {timeout.TotalSeconds:0.###} s; its worker {process.Pid} was killed and replaced.");
                 process.Kill();
@@ -529,71 +607,60 @@ internal sealed class PoolDispatcher
             _pending.AddFirst(requeue[i]);
         }
 
-        if (!_shutdown || _pending.Count > 0)
-        {
-            StartWorker(worker);
-        }
+        PublishPids(); // the slot stays empty until StartMissingWorkers, which paces retries
     }
 
-    private void Recycle(WorkerSlot worker)
+    /// <summary>
+    /// Asks an idle worker to stop, to be replaced once it has (MaxTasksPerWorker, or a
+    /// fork-time closure under Fork). The dispatcher does not wait: the worker gets no new
+    /// tasks meanwhile, and one that has not exited by <see cref="StopGrace"/> is killed.
+    /// </summary>
+    private static void Recycle(WorkerSlot worker)
     {
         worker.Retiring = true;
-        worker.Requests.Write(MessageFrames.Stop, [], StopGrace);
-        if (!worker.Process!.WaitForExit(StopGrace))
+        worker.RetireDeadline = Environment.TickCount64 + (long)StopGrace.TotalMilliseconds;
+        if (!worker.Requests.TryWrite(MessageFrames.Stop, []))
         {
-            worker.Process.Kill();
-            worker.Process.WaitForExit(Timeout.InfiniteTimeSpan);
+            worker.RetireDeadline = long.MaxValue;
+            worker.Process!.Kill();
         }
-
-        worker.Process.Dispose();
-        worker.Process = null;
-        StartWorker(worker);
     }
 
     private void StartWorker(WorkerSlot worker)
     {
         long ringBytes = RingBuffer.RequiredLength(_options.RingCapacity);
         worker.Requests = RingBuffer.Create(_region, _options.RingCapacity, RingBufferProducers.One, ringBytes * (worker.Index + 1));
+        worker.Claim.Reset();
+        worker.SentSequence = 0;
         worker.Retiring = false;
         worker.Ready = false;
         worker.KilledBecause = null;
         worker.TasksHanded = 0;
         worker.Assigned.Clear();
         worker.Defined.Clear();
+        IWorkerProcess process = _launcher.Launch(worker);
+
+        // The start-up limit is the child's: time the parent spent forking (waiting for quiet
+        // threads, asking the fork server) does not count.
         worker.LaunchedAt = Environment.TickCount64;
-        worker.Process = _launcher.Launch(worker);
         Interlocked.Increment(ref _workerStarts);
-        if (_initializer is not null)
+        try
         {
-            SendDefinition(worker, _initializer);
-        }
-    }
-
-    private void StopAll()
-    {
-        foreach (WorkerSlot worker in _workers)
-        {
-            if (worker.Process is { } process)
+            if (_initializer is not null)
             {
-                worker.Requests.TryWrite(MessageFrames.Stop, []);
-                if (!process.WaitForExit(StopGrace))
-                {
-                    process.Kill();
-                }
-
-                process.Dispose();
-                worker.Process = null;
+                SendDefinition(worker, _initializer);
             }
         }
+        catch
+        {
+            process.Dispose(); // kills and reaps it: a worker that cannot be set up does not stay
+            throw;
+        }
+
+        worker.Process = process;
     }
 
-    private void FailEverything(Exception ex)
-    {
-        foreach (PoolTask task in _pending.Concat(_workers.SelectMany(w => w.Assigned)).Concat(_submitted))
-        {
-            Fail(task, ex);
-        }
-    }
+    private void PublishPids() => _pids = _workers.Select(w => w.Process?.Pid ?? default).Where(p => p.Value > 0).ToArray();
 
     private void Cancel(PoolTask task)
     {

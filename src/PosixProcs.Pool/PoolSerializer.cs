@@ -28,6 +28,7 @@ public sealed class PoolSerializer : IPoolSerializer
     public static PoolSerializer Default { get; } = new();
 
     /// <inheritdoc/>
+    /// <exception cref="PoolSerializationException">System.Text.Json cannot serialize the value's type.</exception>
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Callers choose JSON for their own types; a trimmed app supplies its own IPoolSerializer.")]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "As above.")]
     public byte[] Serialize<T>(T value)
@@ -44,10 +45,18 @@ public sealed class PoolSerializer : IPoolSerializer
             return codec.Serialize(value);
         }
 
-        return JsonSerializer.SerializeToUtf8Bytes(value, _json);
+        try
+        {
+            return JsonSerializer.SerializeToUtf8Bytes(value, _json);
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
+        {
+            throw new PoolSerializationException(value?.GetType() ?? typeof(T), ex);
+        }
     }
 
     /// <inheritdoc/>
+    /// <exception cref="PoolSerializationException">System.Text.Json cannot deserialize <typeparamref name="T"/>.</exception>
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "See Serialize.")]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "See Serialize.")]
     public T Deserialize<T>(ReadOnlySpan<byte> bytes)
@@ -64,7 +73,14 @@ public sealed class PoolSerializer : IPoolSerializer
             return codec.Deserialize(bytes);
         }
 
-        return JsonSerializer.Deserialize<T>(bytes, _json)!;
+        try
+        {
+            return JsonSerializer.Deserialize<T>(bytes, _json)!;
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
+        {
+            throw new PoolSerializationException(typeof(T), ex);
+        }
     }
 
     /// <summary>For T = E[] with E unmanaged: the raw-bytes codec; otherwise null. Built once per T.</summary>

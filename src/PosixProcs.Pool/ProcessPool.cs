@@ -21,8 +21,10 @@ namespace PosixProcs.Pool;
 /// moment: the pool forks on its own dispatcher thread, and retries for a few seconds if
 /// another thread of this process is running managed code (see <see cref="ForkSafety"/>).</para>
 /// <para>Workers die with the pool: PR_SET_PDEATHSIG on Linux, and a parent check every
-/// idle second everywhere. Dispose (or <see cref="ShutdownAsync"/>) waits for submitted work,
-/// stops the workers and unmaps the rings.</para>
+/// idle second everywhere. Dispose (or <see cref="ShutdownAsync(bool)"/>) waits for submitted work,
+/// stops the workers and unmaps the rings; <see cref="ShutdownAsync(TimeSpan)"/> and
+/// <see cref="ProcessPoolOptions.DisposeGracePeriod"/> bound that wait, and
+/// <see cref="TerminateAsync"/> stops at once.</para>
 /// </remarks>
 public sealed class ProcessPool : IAsyncDisposable, IDisposable
 {
@@ -58,10 +60,21 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
     /// <summary>Starts a pool: forks its workers and returns when all are running.</summary>
     /// <param name="options">Workers, timeouts, retries, serializer; defaults if null.</param>
     /// <returns>The running pool.</returns>
+    /// <remarks>
+    /// Once started, the pool's host survives whatever its workers and its fork server do: a
+    /// worker or a fork server that dies fails only the task it was running (with
+    /// <see cref="WorkerCrashedException"/> or <see cref="ForkServerException"/>) and is
+    /// replaced; a worker that cannot be started (a refused fork, <c>fork: EAGAIN</c>, EMFILE)
+    /// is retried with backoff, and if none can be started the pool faults with that reason
+    /// (<see cref="Fault"/>, <see cref="ProcessPoolFaultedException"/> for every task).
+    /// </remarks>
     /// <exception cref="ForkHazardException">This process cannot fork safely (see <see cref="ForkSafety"/>).</exception>
-    /// <exception cref="PosixException">A system call failed (fork, mmap).</exception>
+    /// <exception cref="PosixException">A system call failed (fork, mmap, spawn: EAGAIN, EMFILE...).</exception>
+    /// <exception cref="WorkerStartException">A worker could not start because this process is out of descriptors (EMFILE), which .NET reported as another error.</exception>
+    /// <exception cref="ForkServerException">The fork server died or stopped answering while the first workers started.</exception>
     public static ProcessPool Start(ProcessPoolOptions? options = null)
     {
+        WorkerStartFailure.Prepare();
         var pool = new ProcessPool(options ?? new ProcessPoolOptions());
         pool._dispatcher.Start();
         return pool;
@@ -75,13 +88,17 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
     /// <exception cref="TaskFaultedException">The function threw (type, message and stack come back as text).</exception>
     /// <exception cref="WorkerCrashedException">The worker died while running it.</exception>
     /// <exception cref="TimeoutException">It ran over <see cref="ProcessPoolOptions.TaskTimeout"/>.</exception>
+    /// <exception cref="ForkServerException">The fork server died while it ran (its worker died with it).</exception>
+    /// <exception cref="ProcessPoolFaultedException">The pool has stopped for good; the inner exception says why.</exception>
+    /// <exception cref="PoolSerializationException">The result's type cannot cross with the pool's serializer.</exception>
+    /// <exception cref="ObjectDisposedException">The pool is shut down (thrown at once).</exception>
     public Task<TResult> SubmitAsync<TResult>(Func<TResult> function, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(function);
         IPoolSerializer serializer = _options.Serializer;
-        int id = _functions.Register(function, _ => serializer.Serialize(function()),
+        DelegateTable.Entry entry = _functions.Register(function, _ => serializer.Serialize(function()),
             id => FunctionDefinition.Create(id, FunctionKind.Nullary, function, null, null, typeof(TResult), serializer));
-        return Decode<TResult>(Enqueue(id, [], cancellationToken));
+        return Decode<TResult>(Enqueue(entry, [], cancellationToken));
     }
 
     /// <summary>Runs <paramref name="function"/> on <paramref name="argument"/> in a worker; the argument crosses by the serializer.</summary>
@@ -91,11 +108,13 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
     /// <param name="argument">Its argument.</param>
     /// <param name="cancellationToken">Cancels the task.</param>
     /// <returns>The result.</returns>
+    /// <exception cref="PoolSerializationException">The argument's type cannot cross with the pool's serializer (thrown at once).</exception>
+    /// <exception cref="ProcessPoolFaultedException">The pool has stopped for good; the inner exception says why.</exception>
     public Task<TResult> SubmitAsync<TArg, TResult>(Func<TArg, TResult> function, TArg argument, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(function);
-        int id = RegisterUnary(function);
-        return Decode<TResult>(Enqueue(id, _options.Serializer.Serialize(argument), cancellationToken));
+        DelegateTable.Entry entry = RegisterUnary(function);
+        return Decode<TResult>(Enqueue(entry, _options.Serializer.Serialize(argument), cancellationToken));
     }
 
     /// <summary>
@@ -178,8 +197,21 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Stops taking work, lets submitted tasks finish (or cancels them), stops the workers and unmaps the rings.</summary>
-    /// <param name="cancelPending">Cancel tasks not finished instead of waiting for them.</param>
+    /// <summary>
+    /// Why the pool stopped for good, or null while it works: it could not start workers
+    /// (after retrying with backoff) or met an error it could not recover from. Every task
+    /// then fails with this exception.
+    /// </summary>
+    public ProcessPoolFaultedException? Fault => _dispatcher.Failure;
+
+    /// <summary>
+    /// Stops taking work, lets submitted tasks finish (or cancels those not started), stops the
+    /// workers and unmaps the rings (Python's close() + join(), or shutdown(cancel_futures=True)).
+    /// </summary>
+    /// <param name="cancelPending">
+    /// Cancel every task that has not started, whether still in the pool's queue or already
+    /// queued to a worker; tasks running now finish. <see cref="TerminateAsync"/> stops those too.
+    /// </param>
     /// <returns>A task that completes when every worker has been reaped.</returns>
     public Task ShutdownAsync(bool cancelPending = false)
     {
@@ -187,22 +219,63 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
         return _dispatcher.Stopped;
     }
 
-    /// <summary>Waits for submitted work, then stops the workers; see <see cref="ShutdownAsync"/>.</summary>
+    /// <summary>
+    /// Stops taking work and waits up to <paramref name="gracePeriod"/> for submitted tasks to
+    /// finish; then terminates (<see cref="TerminateAsync"/>): what is still running is killed
+    /// and what is left is cancelled. The bounded way to close a pool whose tasks may never end.
+    /// </summary>
+    /// <param name="gracePeriod">How long submitted work may take; <see cref="Timeout.InfiniteTimeSpan"/> waits for ever.</param>
+    /// <returns>True if all work finished in time; false if the pool had to be terminated.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">Negative and not infinite.</exception>
+    public async Task<bool> ShutdownAsync(TimeSpan gracePeriod)
+    {
+        if (gracePeriod < TimeSpan.Zero && gracePeriod != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(gracePeriod), gracePeriod, "A grace period cannot be negative.");
+        }
+
+        Task stopped = ShutdownAsync();
+        if (gracePeriod == Timeout.InfiniteTimeSpan || await Task.WhenAny(stopped, Task.Delay(gracePeriod)).ConfigureAwait(false) == stopped)
+        {
+            await stopped.ConfigureAwait(false);
+            return true;
+        }
+
+        await TerminateAsync().ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>
+    /// Stops now (Python's terminate()): kills every worker with SIGKILL, cancels every task not
+    /// finished (running, queued to a worker, or waiting in the pool), and reaps the workers.
+    /// </summary>
+    /// <returns>A task that completes when every worker has been reaped.</returns>
+    public Task TerminateAsync()
+    {
+        _dispatcher.Terminate();
+        return _dispatcher.Stopped;
+    }
+
+    /// <summary>
+    /// Waits for submitted work, then stops the workers; see <see cref="ShutdownAsync(bool)"/>.
+    /// With <see cref="ProcessPoolOptions.DisposeGracePeriod"/> set, the wait is bounded and the
+    /// pool is terminated after it.
+    /// </summary>
     /// <returns>A task that completes when the pool is down.</returns>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            await ShutdownAsync().ConfigureAwait(false);
+            await ShutdownAsync(_options.DisposeGracePeriod).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Waits for submitted work, then stops the workers (blocking).</summary>
+    /// <summary>Waits for submitted work, then stops the workers (blocking); see <see cref="DisposeAsync"/>.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            ShutdownAsync().GetAwaiter().GetResult();
+            ShutdownAsync(_options.DisposeGracePeriod).GetAwaiter().GetResult();
         }
     }
 
@@ -214,7 +287,7 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
         int size = chunkSize ?? Math.Max(1, (int)Math.Ceiling(list.Count / (4.0 * _options.WorkerCount)));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size, nameof(chunkSize));
         IPoolSerializer serializer = _options.Serializer;
-        int id = _functions.Register(function, bytes =>
+        DelegateTable.Entry entry = _functions.Register(function, bytes =>
         {
             TIn[] inputs = serializer.Deserialize<TIn[]>(bytes);
             var outputs = new TOut[inputs.Length];
@@ -235,23 +308,23 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
                 chunk[i] = list[start + i];
             }
 
-            chunks.Add(Decode<TOut[]>(Enqueue(id, serializer.Serialize(chunk), cancellationToken)));
+            chunks.Add(Decode<TOut[]>(Enqueue(entry, serializer.Serialize(chunk), cancellationToken)));
         }
 
         return chunks;
     }
 
-    private int RegisterUnary<TArg, TResult>(Func<TArg, TResult> function)
+    private DelegateTable.Entry RegisterUnary<TArg, TResult>(Func<TArg, TResult> function)
     {
         IPoolSerializer serializer = _options.Serializer;
         return _functions.Register(function, bytes => serializer.Serialize(function(serializer.Deserialize<TArg>(bytes))),
             id => FunctionDefinition.Create(id, FunctionKind.Unary, function, typeof(TArg), null, typeof(TResult), serializer));
     }
 
-    private Task<byte[]> Enqueue(int delegateId, byte[] argument, CancellationToken cancellationToken)
+    private Task<byte[]> Enqueue(DelegateTable.Entry function, byte[] argument, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var task = new PoolTask(Interlocked.Increment(ref _nextTaskId), delegateId, argument, cancellationToken);
+        var task = new PoolTask(Interlocked.Increment(ref _nextTaskId), function, argument, cancellationToken);
         _dispatcher.Submit(task);
         return task.Completion.Task;
     }

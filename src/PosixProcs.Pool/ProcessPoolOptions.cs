@@ -11,6 +11,7 @@ public sealed class ProcessPoolOptions
     private int _pipelineDepth = 16;
     private TimeSpan _workerStartTimeout = TimeSpan.FromSeconds(30);
     private int _ringCapacity = 1 << 20;
+    private TimeSpan _disposeGracePeriod = Timeout.InfiniteTimeSpan;
 
     /// <summary>How workers are started. Default <see cref="StartMethod.ForkServer"/>: see there why.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Not a defined start method.</exception>
@@ -37,8 +38,10 @@ public sealed class ProcessPoolOptions
     }
 
     /// <summary>
-    /// The hard time limit of one task. A task over it has its worker killed (SIGKILL) and
-    /// replaced, and fails with <see cref="TimeoutException"/>. Default: none.
+    /// The hard time limit of one task, counted from when its worker starts it (not from when
+    /// it was queued, nor while a new worker starts or loads the function). A task over it has
+    /// its worker killed (SIGKILL) and replaced, and fails with <see cref="TimeoutException"/>.
+    /// Default: none.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Not positive.</exception>
     public TimeSpan? TaskTimeout
@@ -84,7 +87,9 @@ public sealed class ProcessPoolOptions
     /// <summary>
     /// How many tasks a worker may have queued in its ring at once: more hides the round trip
     /// of trivial tasks; a crash fails only the task that was running, the queued ones go to
-    /// other workers. Default 16.
+    /// other workers. Queued tasks that have not started can be taken back: a worker that goes
+    /// idle takes the queue of a busy one (after its current task has run 20 ms), and a
+    /// cancelled or shut-down task is dropped before it runs. Default 16.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Below 1 or above 4096.</exception>
     public int PipelineDepth
@@ -101,6 +106,21 @@ public sealed class ProcessPoolOptions
         set => _ringCapacity = value is >= 1 << 16 and <= 1 << 26 && (value & (value - 1)) == 0
             ? value
             : throw new ArgumentOutOfRangeException(nameof(value), value, "Ring capacity is a power of two from 64 KiB to 64 MiB.");
+    }
+
+    /// <summary>
+    /// How long Dispose waits for submitted tasks before it terminates the pool (kills the
+    /// workers, cancels what is left). Default <see cref="Timeout.InfiniteTimeSpan"/>: wait for
+    /// every task, as Python's close() + join() does; set it when a task may never end and no
+    /// <see cref="TaskTimeout"/> bounds it.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Negative and not infinite.</exception>
+    public TimeSpan DisposeGracePeriod
+    {
+        get => _disposeGracePeriod;
+        set => _disposeGracePeriod = value >= TimeSpan.Zero || value == Timeout.InfiniteTimeSpan
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "A grace period cannot be negative.");
     }
 
     /// <summary>How arguments and results cross to the workers. Default: raw bytes for unmanaged types, System.Text.Json otherwise.</summary>

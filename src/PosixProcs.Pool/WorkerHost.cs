@@ -51,7 +51,7 @@ public static class WorkerHost
         RingBuffer responses = RingBuffer.Attach(region, 0);
         RingBuffer requests = RingBuffer.Attach(region, ringBytes * (slot + 1));
         var functions = new WorkerFunctions();
-        new WorkerLoop(slot, requests, responses, functions.Get, functions.Define, pool).Run(initializer: null);
+        new WorkerLoop(slot, requests, responses, new TaskClaim(region, slot), functions.Get, functions.Define, pool).Run(initializer: null);
     }
 
     private static int RunServer(SharedMemoryRegion region, int ringCapacity, Pid pool)
@@ -68,12 +68,7 @@ public static class WorkerHost
                 switch (message.Op)
                 {
                     case ForkServerMessage.ForkOp:
-                        int slot = message.Slot;
-                        ChildProcess worker = ChildProcess.Fork(
-                            () => RunWorker(region, slot, ringCapacity, server),
-                            new ForkOptions { ParentDeathSignal = Signal.SIGKILL });
-                        workers[worker.Pid.Value] = worker;
-                        channel.Send(message with { Op = ForkServerMessage.ForkedOp, Pid = worker.Pid.Value }, PoolJsonContext.Default.ForkServerMessage);
+                        channel.Send(Fork(message, workers, region, ringCapacity, server), PoolJsonContext.Default.ForkServerMessage);
                         break;
                     case ForkServerMessage.KillOp when workers.TryGetValue(message.Pid, out ChildProcess? target):
                         target.Kill();
@@ -100,6 +95,29 @@ public static class WorkerHost
                 StopAll(workers.Values);
                 return 0;
             }
+        }
+    }
+
+    /// <summary>
+    /// Forks one worker. A fork that fails (a guard refusal, <c>fork: EAGAIN</c> under a process
+    /// limit, EMFILE out of descriptors) must not end the server, which would take every other
+    /// worker with it: the failure goes back to the pool, which retries with backoff.
+    /// </summary>
+    private static ForkServerMessage Fork(ForkServerMessage request, Dictionary<int, ChildProcess> workers, SharedMemoryRegion region, int ringCapacity, Pid server)
+    {
+        int slot = request.Slot;
+        try
+        {
+            ChildProcess worker = ChildProcess.Fork(
+                () => RunWorker(region, slot, ringCapacity, server),
+                new ForkOptions { ParentDeathSignal = Signal.SIGKILL });
+            workers[worker.Pid.Value] = worker;
+            return request with { Op = ForkServerMessage.ForkedOp, Pid = worker.Pid.Value };
+        }
+        catch (Exception ex)
+        {
+            // Not swallowed: reported to the pool, which fails or retries with this reason.
+            return request with { Op = ForkServerMessage.ForkFailedOp, Error = ForkServerError.From(ex) };
         }
     }
 

@@ -11,10 +11,13 @@ namespace PosixProcs.Pool;
 /// parent on every idle second: a worker never outlives its pool, even where there is no
 /// PR_SET_PDEATHSIG (macOS).
 /// </summary>
-internal sealed class WorkerLoop(int slot, RingBuffer requests, RingBuffer responses, Func<int, Func<byte[], byte[]>> functions, Action<FunctionDefinition>? define, Pid parent)
+internal sealed class WorkerLoop(int slot, RingBuffer requests, RingBuffer responses, TaskClaim claim, Func<int, Func<byte[], byte[]>> functions, Action<FunctionDefinition>? define, Pid parent)
 {
     /// <summary>The task id of a message that defines a function instead of running one.</summary>
     internal const long DefinitionTaskId = -1;
+
+    /// <summary>Bytes before a request's argument: task id (8), function id (4), the task's number on this worker (8).</summary>
+    internal const int RequestHeaderLength = 20;
 
     private static readonly TimeSpan IdleCheck = TimeSpan.FromSeconds(1);
     private readonly MessageAssembler _assembler = new();
@@ -80,11 +83,16 @@ internal sealed class WorkerLoop(int slot, RingBuffer requests, RingBuffer respo
         int delegateId = BinaryPrimitives.ReadInt32LittleEndian(message[8..]);
         if (taskId == DefinitionTaskId)
         {
-            Define(delegateId, message[12..]);
+            Define(delegateId, message[RequestHeaderLength..]);
             return;
         }
 
-        byte[] argument = message[12..].ToArray();
+        if (!claim.TryStart(BinaryPrimitives.ReadInt64LittleEndian(message[12..])))
+        {
+            return; // taken back by the pool before it started (cancelled, or moved to an idle worker)
+        }
+
+        byte[] argument = message[RequestHeaderLength..].ToArray();
         byte status;
         byte[] result;
         try

@@ -3,13 +3,22 @@ using PosixProcs.SharedMemory;
 namespace PosixProcs.Pool;
 
 /// <summary>The parent's view of one worker position: its process, its request ring and the tasks queued to it, oldest first.</summary>
-internal sealed class WorkerSlot(int index, RingBuffer requests)
+internal sealed class WorkerSlot(int index, RingBuffer requests, TaskClaim claim)
 {
     public int Index { get; } = index;
 
     public RingBuffer Requests { get; set; } = requests;
 
     public IWorkerProcess? Process { get; set; }
+
+    /// <summary>The shared word through which tasks queued to this worker are started or taken back.</summary>
+    public TaskClaim Claim { get; } = claim;
+
+    /// <summary>The number given to the last task written to this worker's ring (1, 2, 3... per worker process).</summary>
+    public long SentSequence { get; set; }
+
+    /// <summary>When a retiring worker that has not exited is killed (Environment.TickCount64).</summary>
+    public long RetireDeadline { get; set; }
 
     /// <summary>Functions defined to this worker by message (workers that are not forked).</summary>
     public HashSet<int> Defined { get; } = [];

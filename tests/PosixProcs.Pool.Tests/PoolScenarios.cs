@@ -294,7 +294,9 @@ public static class PoolScenarios
         using var pool = ProcessPool.Start(With(args, new ProcessPoolOptions
         {
             WorkerCount = 1,
-            WorkerStartTimeout = TimeSpan.FromMilliseconds(500),
+            // Long enough for a healthy fork to reach Ready on a saturated machine (load 27 here
+            // killed a second, healthy worker at 500 ms), short enough to keep the test quick.
+            WorkerStartTimeout = TimeSpan.FromSeconds(3),
             Initializer = () =>
             {
                 if (starts.Add(1) == 1)
