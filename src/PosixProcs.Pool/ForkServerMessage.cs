@@ -1,5 +1,4 @@
 using System.Globalization;
-using Mono.Unix.Native;
 
 namespace PosixProcs.Pool;
 
@@ -45,28 +44,23 @@ internal sealed record ForkServerMessage(string Op, int Slot, int Pid, string? S
 /// <param name="Type">The exception's full type name.</param>
 /// <param name="Message">Its message.</param>
 /// <param name="Call">The failed call, when the cause was a system call.</param>
-/// <param name="Errno">The errno's portable name (Mono.Posix's <see cref="Mono.Unix.Native.Errno"/>), when known.</param>
+/// <param name="Errno">The errno's portable name (<see cref="PosixErrno"/>), when known.</param>
 /// <param name="Hazards">The refused fork's hazards (<see cref="ForkHazards"/> by name), for a guard refusal.</param>
 internal sealed record ForkServerError(string Type, string Message, string? Call, string? Errno, string? Hazards)
 {
-    /// <summary>Largest value taken for an errno in an IOException's HResult: .NET puts the raw errno there on Unix.</summary>
-    private const int MaxErrno = 4095;
-
     public static ForkServerError From(Exception exception) => exception switch
     {
         PosixException posix => new(posix.GetType().FullName!, posix.Message, posix.CallName, posix.Errno.ToString(), null),
         ForkHazardException hazard => new(hazard.GetType().FullName!, hazard.Message, null, null, hazard.Hazards.ToString()),
 
-        // The fork guard reads /proc; out of descriptors, .NET raises IOException with the raw errno as HResult.
-        IOException io when io.HResult is > 0 and <= MaxErrno && NativeConvert.TryToErrno(io.HResult, out Errno errno) =>
-            new(io.GetType().FullName!, io.Message, "open", errno.ToString(), null),
+        // (The fork guard reports a /proc it cannot read, EMFILE included, as PosixException.)
         _ => new(exception.GetType().FullName!, exception.Message, null, null, null),
     };
 
     /// <summary>The exception for the pool's side: the server's own type where it is one of ours, with its errno.</summary>
     public Exception ToException()
     {
-        if (Errno is not null && Enum.TryParse(Errno, out Errno errno))
+        if (Errno is not null && Enum.TryParse(Errno, out PosixErrno errno))
         {
             return new PosixException(Call ?? "fork", errno);
         }

@@ -1,5 +1,3 @@
-using Mono.Unix.Native;
-
 namespace PosixProcs.Pool;
 
 /// <summary>Turns the error of a failed worker start into one that says why.</summary>
@@ -40,12 +38,12 @@ internal static class WorkerStartFailure
     }
 
     /// <summary>
-    /// Loads what building a <see cref="PosixException"/> needs (Mono.Posix's native errno
-    /// translation and strerror, and the assemblies they marshal with) now, while descriptors
-    /// are left: they load on first use, and out of descriptors they cannot, so the first
-    /// EMFILE would surface as DllNotFoundException or FileNotFoundException instead.
+    /// Runs what building a <see cref="PosixException"/> needs (the shim's errno conversion
+    /// and strerror, and the code that formats the message) now, while descriptors are left:
+    /// code and assemblies load on first use, and out of descriptors they cannot, so the first
+    /// EMFILE would surface as FileNotFoundException or TypeInitializationException instead.
     /// </summary>
-    public static void Prepare() => _ = new PosixException("pipe2", NativeConvert.ToErrno(NativeConvert.FromErrno(Errno.EMFILE))).Message;
+    public static void Prepare() => _ = new PosixException("pipe2", PosixErrno.EMFILE).Message;
 
     private static PosixException? DescriptorsExhausted()
     {
@@ -54,7 +52,7 @@ internal static class WorkerStartFailure
             Posix.Pipe().Dispose();
             return null;
         }
-        catch (PosixException ex) when (ex.Errno is Errno.EMFILE or Errno.ENFILE)
+        catch (PosixException ex) when (ex.Errno is PosixErrno.EMFILE or PosixErrno.ENFILE)
         {
             return ex;
         }
