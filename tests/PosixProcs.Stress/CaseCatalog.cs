@@ -39,6 +39,9 @@ internal static class CaseCatalog
             Seconds(120), CaseLaunch.PidNamespace, Pid1Cases.PoolSuite),
         new("g", "pid1-tour", "posixprocs tour as PID 1 of a PID namespace, zombies sampled from outside",
             Seconds(240), CaseLaunch.Plain, Pid1Cases.Tour),
+        new("self", "selftest-host-death", "the case process SIGKILLs itself: the harness must report a host death", Seconds(30), CaseLaunch.Plain, SelfTestCases.HostDeath, Hidden: true),
+        new("self", "selftest-hang", "the case hangs: the harness must kill it at its deadline", Seconds(3), CaseLaunch.Plain, SelfTestCases.Hang, Hidden: true),
+        new("self", "selftest-orphan", "the case leaves a process behind: the harness must count, kill and reap it", Seconds(30), CaseLaunch.Plain, SelfTestCases.Orphan, Hidden: true),
     ];
 
     private static TimeSpan Seconds(int s) => TimeSpan.FromSeconds(s);

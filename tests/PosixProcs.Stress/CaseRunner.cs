@@ -64,13 +64,20 @@ internal static class CaseRunner
         {
             process.Kill(entireProcessTree: true);
             process.WaitForExit(TimeSpan.FromSeconds(10));
+        }
+
+        // Leftovers first: a process the case left behind may hold its output open, and the
+        // output is only complete once every holder is gone.
+        CleanUpLeftovers(outcome);
+        DrainOutput(process);
+        if (!finished)
+        {
             string step = outcome.Metrics.TryGetValue("step", out JsonNode? last) && last is not null ? $" during step \"{last}\"" : string.Empty;
             outcome.HarnessFailures.Add($"did not finish within its deadline of {deadline.TotalSeconds:0} s{step}: killed (a hang)");
             outcome.Ending = $"timeout after {deadline.TotalSeconds:0} s";
         }
         else
         {
-            process.WaitForExit(); // drains the output events
             outcome.Ending = Ending(process.ExitCode);
         }
 
@@ -90,8 +97,21 @@ internal static class CaseRunner
             }
         }
 
-        CleanUpLeftovers(outcome);
         return outcome;
+    }
+
+    /// <summary>Waits (bounded) until the output events have delivered everything.</summary>
+    private static void DrainOutput(Process process)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            process.WaitForExitAsync(limit.Token).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+            // something outside the case's tree still holds its output: what arrived is kept
+        }
     }
 
     private static ProcessStartInfo StartInfo(CaseSpec spec, bool quick, string cliPath)

@@ -31,6 +31,7 @@ internal sealed record CaseContext(bool Quick, string CliPath, CaseRecorder Reco
 /// <param name="Launch">How its process is started.</param>
 /// <param name="Body">The case: records into the context's recorder, returns the exit code.</param>
 /// <param name="OpenFilesLimit">If set, the process starts with this RLIMIT_NOFILE, soft and hard (as after <c>ulimit -n</c>).</param>
+/// <param name="Hidden">Run only when named by --only (the harness's own self-tests).</param>
 internal sealed record CaseSpec(
     string Group,
     string Name,
@@ -38,4 +39,5 @@ internal sealed record CaseSpec(
     TimeSpan Deadline,
     CaseLaunch Launch,
     Func<CaseContext, int> Body,
-    int? OpenFilesLimit = null);
+    int? OpenFilesLimit = null,
+    bool Hidden = false);

@@ -43,7 +43,7 @@ internal static class StressHarness
         }
 
         List<CaseSpec> cases = CaseCatalog.All
-            .Where(c => only is null || only.Contains(c.Group, StringComparer.Ordinal) || only.Contains(c.Name, StringComparer.Ordinal))
+            .Where(c => only is null ? !c.Hidden : only.Contains(c.Name, StringComparer.Ordinal) || (!c.Hidden && only.Contains(c.Group, StringComparer.Ordinal)))
             .ToList();
         if (cases.Count == 0)
         {
