@@ -37,7 +37,9 @@ internal sealed class HelperProcess : IDisposable
         long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         while (true)
         {
-            string? line = _output.ToString().Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal) && _output.ToString().Contains(l + "\n", StringComparison.Ordinal));
+            // Only whole lines count: the last piece may still be arriving.
+            string text = _output.ToString();
+            string? line = text[..(text.LastIndexOf('\n') + 1)].Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
             if (line is not null)
             {
                 return line;

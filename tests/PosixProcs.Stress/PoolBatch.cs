@@ -44,12 +44,13 @@ internal static class PoolBatch
         return Evaluate(tasks, clock.Elapsed.TotalSeconds, recorder);
     }
 
-    public static Task<long>[] Submit(ProcessPool pool, int count)
+    /// <summary>Submits tasks for x = <paramref name="first"/> .. first + count - 1.</summary>
+    public static Task<long>[] Submit(ProcessPool pool, int count, int first = 0)
     {
         var tasks = new Task<long>[count];
         for (int i = 0; i < count; i++)
         {
-            tasks[i] = pool.SubmitAsync(static (long x) => Work(x), (long)i);
+            tasks[i] = pool.SubmitAsync(static (long x) => Work(x), (long)(first + i));
         }
 
         return tasks;

@@ -80,6 +80,53 @@ internal static class ProcFs
         return found;
     }
 
+    /// <summary>
+    /// Like <see cref="Descendants"/>, but walks /proc/PID/task/TID/children instead of reading
+    /// every process on the machine: cheap enough for the killer to do every 20 ms on a loaded host.
+    /// </summary>
+    public static IReadOnlyList<ProcessEntry> DescendantsByChildLists(int root)
+    {
+        var found = new List<ProcessEntry>();
+        var pending = new Queue<int>([root]);
+        while (pending.Count > 0)
+        {
+            int parent = pending.Dequeue();
+            string[] tasks;
+            try
+            {
+                tasks = Directory.GetDirectories($"/proc/{parent}/task");
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                continue; // it ended
+            }
+
+            foreach (string task in tasks)
+            {
+                string children;
+                try
+                {
+                    children = File.ReadAllText(Path.Combine(task, "children"));
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    continue;
+                }
+
+                foreach (string child in children.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    if (Read(int.Parse(child, CultureInfo.InvariantCulture)) is { } entry)
+                    {
+                        found.Add(entry);
+                        pending.Enqueue(entry.Pid);
+                    }
+                }
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>The direct children of <paramref name="parent"/>.</summary>
     public static IReadOnlyList<ProcessEntry> Children(int parent) => All().Where(e => e.ParentPid == parent).ToList();
 

@@ -4,38 +4,29 @@ namespace PosixProcs.Stress;
 
 /// <summary>
 /// The killer of case (a), a process of its own so that the pool's process stays as quiet as
-/// a forking process must be: <c>killer HOSTPID INTERVAL_MS SERVER_EVERY_MS MAX_SERVER_KILLS</c>
-/// SIGKILLs a random worker of HOSTPID every INTERVAL_MS and its fork server every
-/// SERVER_EVERY_MS (at most MAX times), until its standard input closes; then prints its counts.
+/// a forking process must be: <c>killer HOSTPID INTERVAL_MS</c> SIGKILLs a random worker of
+/// HOSTPID (any descendant but the fork server and itself) every INTERVAL_MS, until its
+/// standard input closes; then prints its counts.
 /// </summary>
 internal static class WorkerKiller
 {
+    /// <summary>Printed once the killer runs: the case submits its tasks only then.</summary>
+    public const string ReadyLine = "killing";
+
     public static int Run(string[] args)
     {
         int host = int.Parse(args[0], CultureInfo.InvariantCulture);
         var interval = TimeSpan.FromMilliseconds(int.Parse(args[1], CultureInfo.InvariantCulture));
-        long serverEvery = long.Parse(args[2], CultureInfo.InvariantCulture);
-        int maxServerKills = int.Parse(args[3], CultureInfo.InvariantCulture);
         int self = Environment.ProcessId;
         var random = new Random(host);
-        long workerKills = 0, serverKills = 0, rounds = 0, emptyRounds = 0;
-        long nextServerKill = Environment.TickCount64 + serverEvery;
+        long workerKills = 0, rounds = 0, emptyRounds = 0;
+        Console.WriteLine(ReadyLine);
+        Console.Out.Flush();
         while (!StopSignal.WaitOrStop(interval))
         {
             rounds++;
-            IReadOnlyList<ProcessEntry> family = ProcFs.Descendants(host);
+            IReadOnlyList<ProcessEntry> family = ProcFs.DescendantsByChildLists(host);
             ProcessEntry? server = family.FirstOrDefault(p => p.ParentPid == host && IsForkServer(p));
-            if (server is not null && serverKills < maxServerKills && Environment.TickCount64 >= nextServerKill)
-            {
-                if (TryKill(server.Pid))
-                {
-                    serverKills++;
-                }
-
-                nextServerKill = Environment.TickCount64 + serverEvery;
-                continue;
-            }
-
             List<ProcessEntry> workers = family.Where(p => !p.IsZombie && p.Pid != self && p.Pid != server?.Pid).ToList();
             if (workers.Count == 0)
             {
@@ -49,7 +40,7 @@ internal static class WorkerKiller
             }
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"workerKills={workerKills} serverKills={serverKills} rounds={rounds} emptyRounds={emptyRounds}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"workerKills={workerKills} rounds={rounds} emptyRounds={emptyRounds}"));
         return 0;
     }
 
