@@ -20,8 +20,8 @@ internal static class PoolKillCases
     {
         CaseRecorder recorder = context.Recorder;
         int count = context.Size(10_000, 500);
-        TimeSpan batchLimit = TimeSpan.FromSeconds(context.Quick ? 20 : 45);
-        TimeSpan drainLimit = TimeSpan.FromSeconds(context.Quick ? 20 : 45);
+        TimeSpan batchLimit = TimeSpan.FromSeconds(context.Quick ? 8 : 40);
+        TimeSpan drainLimit = TimeSpan.FromSeconds(context.Quick ? 15 : 30);
         recorder.Metric("method", method.ToString());
         recorder.Metric("workers", Workers);
         recorder.Metric("fd.beforeBaseline", ProcFs.OpenDescriptorCount());
@@ -91,9 +91,9 @@ internal static class PoolKillCases
         }
 
         // After the storm: the pool must still work and come back to full size.
-        BatchResult after = PoolBatch.Run(killed, context.Size(200, 50), TimeSpan.FromSeconds(30), recorder);
+        BatchResult after = PoolBatch.Run(killed, context.Size(200, 50), TimeSpan.FromSeconds(15), recorder);
         after.Record(recorder, "after");
-        int size = WaitForFullSize(killed, TimeSpan.FromSeconds(30));
+        int size = WaitForFullSize(killed, TimeSpan.FromSeconds(15));
         recorder.Metric("pool.sizeAfter", size);
         int zombies = PersistentZombies();
         recorder.Metric("zombies", zombies);

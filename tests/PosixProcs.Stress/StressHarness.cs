@@ -15,7 +15,7 @@ internal static class StressHarness
         bool quick = false;
         string output = Path.Combine("artifacts", "stress");
         string cli = Path.Combine("artifacts", "posixprocs");
-        TimeSpan budget = TimeSpan.FromSeconds(420);
+        TimeSpan budget = TimeSpan.FromSeconds(450);
         string[]? only = null;
         for (int i = 0; i < args.Length; i++)
         {
