@@ -38,7 +38,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
-.PHONY: all native check-native pack package-test build test demo bench bench-quick bench-references clean prerequisites
+.PHONY: all native check-native pack package-test build test demo bench bench-quick bench-references stress clean prerequisites
 
 all: build
 
@@ -120,3 +120,15 @@ bench-quick: build bench-references
 clean:
 	rm -rf $(ARTIFACTS)
 	find src tests -type d \( -name bin -o -name obj \) -prune -exec rm -rf {} +
+
+# The stress harness (issue 10; never part of `make test`): every case in its own bounded
+# process, under 10 minutes on 2 cores. Prints a table, writes artifacts/stress/report.json,
+# exits non-zero if any case failed. STRESS_ARGS=--quick for small sizes, --only a,c,... to choose.
+STRESS_DLL := tests/PosixProcs.Stress/bin/$(CONFIGURATION)/net10.0/PosixProcs.Stress.dll
+STRESS_ARGS ?=
+
+stress: native
+	$(DOTNET) build tests/PosixProcs.Stress/PosixProcs.Stress.csproj -c $(CONFIGURATION) -nologo -v:q -clp:NoSummary
+	$(DOTNET) publish src/PosixProcs.Cli/PosixProcs.Cli.csproj -c $(CONFIGURATION) -nologo -v:q -o $(ARTIFACTS)/cli
+	@scripts/write-launcher.sh $(ARTIFACTS)/posixprocs cli/PosixProcs.Cli.dll
+	$(DOTNET) $(STRESS_DLL) --output $(ARTIFACTS)/stress --cli $(ARTIFACTS)/posixprocs $(STRESS_ARGS)
