@@ -242,4 +242,51 @@ public static class ForkScenarios
         children.ForEach(c => c.Dispose());
         return 0;
     }
+    [Scenario]
+    public static int EnvironmentExitInChild(string[] args)
+    {
+        foreach (int code in new[] { 3, 0 })
+        {
+            using ChildProcess child = ChildProcess.Fork(context =>
+            {
+                context.Output!.Write("before exit"u8);
+                Environment.Exit(code);
+            }, new ForkOptions { OutputPipe = true });
+            using var reader = new StreamReader(child.StandardOutput!);
+            Console.WriteLine($"output{code}={reader.ReadToEnd()}");
+            Console.WriteLine($"status{code}={WaitOrKill(child)}");
+        }
+
+        return 0;
+    }
+
+    [Scenario]
+    public static int ExitCodeSetWithoutExit(string[] args)
+    {
+        // Setting the code is not exiting: the child sleeps, then blocks in a read, then returns.
+        using ChildProcess child = ChildProcess.Fork(context =>
+        {
+            Environment.ExitCode = 5;
+            Thread.Sleep(300);
+            int n = context.Input!.Read(new byte[1]);
+            return n == 1 ? 0 : 1;
+        }, new ForkOptions { InputPipe = true });
+        Thread.Sleep(300);
+        child.StandardInput!.Write("x"u8);
+        Console.WriteLine($"status={WaitOrKill(child)}");
+        return 0;
+    }
+
+    private static string WaitOrKill(ChildProcess child)
+    {
+        if (child.Wait(Limit))
+        {
+            return child.Status!.ToString()!;
+        }
+
+        string hung = $"hung (state {ProcessInspector.State(child.Pid.Value)})";
+        child.Kill();
+        child.Wait();
+        return hung;
+    }
 }

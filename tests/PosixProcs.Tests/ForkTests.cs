@@ -105,4 +105,21 @@ public class ForkTests
         var values = Helper.Run(nameof(ForkScenarios.WaitAsyncForForkedChildren)).Values;
         Assert.Equal(string.Join(',', Enumerable.Range(0, 20)), values["codes"]);
     }
+
+    [Fact]
+    public void Fork_ChildCallsEnvironmentExit_ExitsWithThatCode()
+    {
+        // Before the fix the child slept for ever in the runtime's shutdown (no finalizer thread).
+        var values = Helper.Run(nameof(ForkScenarios.EnvironmentExitInChild)).Values;
+        Assert.Equal("before exit", values["output3"]);
+        Assert.Equal("exited with code 3", values["status3"]);
+        Assert.Equal("exited with code 0", values["status0"]);
+    }
+
+    [Fact]
+    public void Fork_ChildSetsExitCodeAndGoesOn_EndsWithItsOwnReturn()
+    {
+        var values = Helper.Run(nameof(ForkScenarios.ExitCodeSetWithoutExit)).Values;
+        Assert.Equal("exited with code 0", values["status"]);
+    }
 }
