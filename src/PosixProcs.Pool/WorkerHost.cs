@@ -69,9 +69,10 @@ public static class WorkerHost
                 {
                     case ForkServerMessage.ForkOp:
                         int slot = message.Slot;
+                        // A worker needs only the mapped rings: the pool's own sockets and pipes stay out of it.
                         ChildProcess worker = ChildProcess.Fork(
                             () => RunWorker(region, slot, ringCapacity, server),
-                            new ForkOptions { ParentDeathSignal = Signal.SIGKILL });
+                            new ForkOptions { ParentDeathSignal = Signal.SIGKILL, CloseInheritedDescriptors = true });
                         workers[worker.Pid.Value] = worker;
                         channel.Send(message with { Op = ForkServerMessage.ForkedOp, Pid = worker.Pid.Value }, PoolJsonContext.Default.ForkServerMessage);
                         break;

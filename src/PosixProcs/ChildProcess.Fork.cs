@@ -19,9 +19,10 @@ public sealed partial class ChildProcess
 
     /// <summary>Forks a child that runs <paramref name="body"/> and exits with code 0.</summary>
     /// <param name="body">What the child does. It runs in a copy of this process, with one thread.</param>
-    /// <param name="options">Pipes, channel, parent-death signal.</param>
+    /// <param name="options">Pipes, channel, parent-death signal, inherited descriptors.</param>
     /// <returns>The child.</returns>
     /// <exception cref="ForkHazardException">Forking now would crash the parent or hang the child (see <see cref="ForkSafety"/>).</exception>
+    /// <exception cref="ArgumentException">More than 248 <see cref="ForkOptions.InheritedDescriptors"/>, or a closed one.</exception>
     /// <exception cref="PosixException">fork or pipe failed.</exception>
     public static ChildProcess Fork(Action body, ForkOptions? options = null)
     {
@@ -35,9 +36,10 @@ public sealed partial class ChildProcess
 
     /// <summary>Forks a child that runs <paramref name="body"/> with its pipes and exits with code 0.</summary>
     /// <param name="body">What the child does.</param>
-    /// <param name="options">Pipes, channel, parent-death signal.</param>
+    /// <param name="options">Pipes, channel, parent-death signal, inherited descriptors.</param>
     /// <returns>The child.</returns>
     /// <exception cref="ForkHazardException">Forking now would crash the parent or hang the child.</exception>
+    /// <exception cref="ArgumentException">More than 248 <see cref="ForkOptions.InheritedDescriptors"/>, or a closed one.</exception>
     /// <exception cref="PosixException">fork or pipe failed.</exception>
     public static ChildProcess Fork(Action<ChildContext> body, ForkOptions? options = null)
     {
@@ -75,9 +77,10 @@ public sealed partial class ChildProcess
     /// </para>
     /// </remarks>
     /// <param name="body">What the child does; returns its exit code, 0..255.</param>
-    /// <param name="options">Pipes, channel, parent-death signal.</param>
+    /// <param name="options">Pipes, channel, parent-death signal, inherited descriptors.</param>
     /// <returns>The child.</returns>
     /// <exception cref="ForkHazardException">Forking now would crash the parent or hang the child.</exception>
+    /// <exception cref="ArgumentException">More than 248 <see cref="ForkOptions.InheritedDescriptors"/>, or a closed one.</exception>
     /// <exception cref="PosixException">fork or pipe failed.</exception>
     public static ChildProcess Fork(Func<ChildContext, int> body, ForkOptions? options = null)
     {
@@ -99,7 +102,9 @@ public sealed partial class ChildProcess
             input = options.InputPipe ? Track(Posix.Pipe()) : null!;
             output = options.OutputPipe ? Track(Posix.Pipe()) : null!;
             channel = options.Channel ? Track(Posix.SocketPair()) : null!;
-            forked = Posix.Fork(options.AcceptedHazards, options.WaitForQuietThreads);
+            forked = options.CloseInheritedDescriptors
+                ? Posix.ForkClosingDescriptors([.. created.SelectMany(ends => new[] { ends.Read, ends.Write }), .. options.InheritedDescriptors], options.AcceptedHazards, options.WaitForQuietThreads)
+                : Posix.Fork(options.AcceptedHazards, options.WaitForQuietThreads);
         }
         catch
         {
