@@ -213,7 +213,7 @@ public static class SharedMemoryScenarios
     {
         using var region = SharedMemoryRegion.Create(Posix.PageSize);
         SharedLock sharedLock = SharedLock.Create(region);
-        SharedEvent holding = SharedEvent.Create(region, offset: 8);
+        SharedEvent holding = SharedEvent.Create(region, offset: SharedLock.Size);
         var data = new SharedArray<long>(region, 2, 64);
         sharedLock.OwnerCheckInterval = TimeSpan.FromMilliseconds(20);
         Pid holder = Children.Fork(() =>
@@ -252,6 +252,44 @@ public static class SharedMemoryScenarios
             return acquisition == LockAcquisition.Acquired && consistent ? 0 : 4;
         });
         Console.WriteLine($"next={Children.Reap(next, ChildTimeout)}");
+        return 0;
+    }
+
+    /// <summary>
+    /// A child takes the lock and is killed with SIGKILL, but not reaped: a zombie still
+    /// answers kill(pid, 0), yet it is dead and the next acquirer must be told so.
+    /// </summary>
+    [Scenario]
+    public static int LockHolderZombie(string[] args)
+    {
+        using var region = SharedMemoryRegion.Create(Posix.PageSize);
+        SharedLock sharedLock = SharedLock.Create(region);
+        SharedEvent holding = SharedEvent.Create(region, offset: SharedLock.Size);
+        sharedLock.OwnerCheckInterval = TimeSpan.FromMilliseconds(20);
+        Pid holder = Children.Fork(() =>
+        {
+            if (sharedLock.TryAcquire(TimeSpan.FromSeconds(30)) != LockAcquisition.Acquired)
+            {
+                return 2;
+            }
+
+            holding.Set();
+            Thread.Sleep(TimeSpan.FromSeconds(60)); // until killed; bounded
+            return 0;
+        });
+
+        Console.WriteLine($"holding={holding.Wait(TimeSpan.FromSeconds(30))}");
+        Posix.Kill(holder, Signal.SIGKILL);
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (ProcessInspector.State(holder.Value) != 'Z' && deadline.Elapsed < ChildTimeout)
+        {
+            Thread.Sleep(10);
+        }
+
+        Console.WriteLine($"zombie={ProcessInspector.State(holder.Value) == 'Z'}");
+        Console.WriteLine($"existsForKill={Posix.ProcessExists(holder)}");
+        Console.WriteLine($"afterDeath={sharedLock.TryAcquire(TimeSpan.FromSeconds(30))}");
+        Console.WriteLine($"holder={Children.Reap(holder, ChildTimeout)}");
         return 0;
     }
 
