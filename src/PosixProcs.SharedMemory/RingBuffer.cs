@@ -470,6 +470,21 @@ public abstract unsafe class RingBuffer
         }
     }
 
+    /// <summary>
+    /// The head position when the record there is claimed but not published (its length is
+    /// 0 or negative while the tail has moved past it), else -1. A snapshot for the consumer.
+    /// </summary>
+    internal long BlockedHead()
+    {
+        long head = Volatile.Read(ref *Head);
+        if (head == Volatile.Read(ref *Tail))
+        {
+            return -1;
+        }
+
+        return Volatile.Read(ref *(int*)(Records + (int)(head & Mask))) <= 0 ? head : -1;
+    }
+
     /// <summary>Wakes a sleeping consumer and every sleeping producer whether or not anything changed (a queue was closed).</summary>
     internal void WakeAll()
     {

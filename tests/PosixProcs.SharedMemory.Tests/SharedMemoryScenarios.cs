@@ -457,6 +457,38 @@ public static class SharedMemoryScenarios
         return 0;
     }
 
+    /// <summary>
+    /// A producer process claims an item's space in the queue's ring and is killed with SIGKILL
+    /// before it publishes; a second producer enqueues behind it. The consumer must get past
+    /// the dead producer's item to the live one's.
+    /// </summary>
+    [Scenario]
+    public static int QueueProducerKilledMidItem(string[] args)
+    {
+        using SharedQueue<int> queue = SharedQueue.Create<int>();
+        queue.StuckRecordTimeout = TimeSpan.FromMilliseconds(300);
+        Pid dying = Children.Fork(() =>
+        {
+            RingBuffer ring = RingBuffer.Attach(queue.Region, SharedQueueLayout.RingOffset);
+            if (!ring.TryClaim(SharedQueueLayout.ItemType, sizeof(int), out _))
+            {
+                return 2;
+            }
+
+            Posix.Kill(Pid.Current, Signal.SIGKILL); // mid-item: claimed, never published
+            return 3;
+        });
+        Console.WriteLine($"dying={Children.Reap(dying, ChildTimeout)}");
+        Pid live = Children.Fork(() => queue.TryEnqueue(42, TimeSpan.FromSeconds(30)) ? 0 : 4);
+        Console.WriteLine($"live={Children.Reap(live, ChildTimeout)}");
+
+        bool got = queue.TryDequeue(out int item, TimeSpan.FromSeconds(30));
+        Console.WriteLine($"dequeued={got}:{item}");
+        Console.WriteLine($"skipped={queue.SkippedRecords}");
+        Console.WriteLine($"emptyAfter={!queue.TryDequeue(out _)}");
+        return 0;
+    }
+
     /// <summary>A message with a string, serialized as JSON by <see cref="SharedQueue{T}"/>.</summary>
     public sealed record QueueMessage(int Producer, int Sequence, string Text);
 
