@@ -489,6 +489,38 @@ public static class SharedMemoryScenarios
         return 0;
     }
 
+    /// <summary>
+    /// The documented limit: a unit held by a process that dies is not returned (a semaphore
+    /// cannot know its holders); whoever knows it died gives it back with Release.
+    /// </summary>
+    [Scenario]
+    public static int SemaphoreHolderKilled(string[] args)
+    {
+        using var region = SharedMemoryRegion.Create(Posix.PageSize);
+        SharedSemaphore semaphore = SharedSemaphore.Create(region, initialCount: 1, maximumCount: 1);
+        SharedEvent holding = SharedEvent.Create(region, offset: 64);
+        Pid holder = Children.Fork(() =>
+        {
+            if (!semaphore.Wait(TimeSpan.FromSeconds(30)))
+            {
+                return 2;
+            }
+
+            holding.Set();
+            Thread.Sleep(TimeSpan.FromSeconds(60)); // until killed; bounded
+            return 0;
+        });
+
+        Console.WriteLine($"holding={holding.Wait(TimeSpan.FromSeconds(30))}");
+        Posix.Kill(holder, Signal.SIGKILL);
+        Console.WriteLine($"holder={Children.Reap(holder, ChildTimeout)}");
+        Console.WriteLine($"countAfterDeath={semaphore.CurrentCount}");
+        Console.WriteLine($"waitAfterDeath={semaphore.Wait(TimeSpan.FromMilliseconds(200))}");
+        semaphore.Release();
+        Console.WriteLine($"waitAfterRelease={semaphore.Wait(TimeSpan.FromSeconds(30))}");
+        return 0;
+    }
+
     /// <summary>A message with a string, serialized as JSON by <see cref="SharedQueue{T}"/>.</summary>
     public sealed record QueueMessage(int Producer, int Sequence, string Text);
 
