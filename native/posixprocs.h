@@ -145,6 +145,26 @@ PP_EXPORT int32_t PosixProcsNative_WaitPid(int32_t pid, int32_t* status, int32_t
  */
 PP_EXPORT int32_t PosixProcsNative_Fork(const int32_t* resetSignals, int32_t resetCount);
 
+/*
+ * PosixProcsNative_Fork, and in the child, right after the signal reset and before any other
+ * code runs, closes every descriptor from 3 up except those in keep (close_range(2) where the
+ * kernel has it, else a close loop up to RLIMIT_NOFILE). Descriptors 0-2 always stay.
+ *   keep [in] keepCount descriptors to keep, in any order, at most 256; duplicates and 0-2 are fine.
+ * Returns as PosixProcsNative_Fork; -1 with EINVAL for bad counts, EBADF for a negative descriptor.
+ */
+PP_EXPORT int32_t PosixProcsNative_ForkClosingDescriptors(const int32_t* resetSignals, int32_t resetCount, const int32_t* keep, int32_t keepCount);
+
+/*
+ * Linux: starts a native thread (unknown to the managed runtime, all signals blocked) in a
+ * forked child that ends the process with _exit(code & 0xFF) once readExitCode() returns a
+ * code other than unsetCode while the calling (main) thread is blocked in a futex wait with no
+ * timeout, on two checks periodMilliseconds apart. It makes Environment.Exit work in a forked
+ * child, where the runtime's own exit waits for ever for a finalizer thread fork did not copy.
+ *   readExitCode [in] returns the latched exit code; must be callable from a thread the runtime does not know.
+ * Returns 0, or -1 with errno (EINVAL; pthread_create's error). Elsewhere -1 with ENOTSUP.
+ */
+PP_EXPORT int32_t PosixProcsNative_StartExitWatch(int32_t (*readExitCode)(void), int32_t unsetCode, int32_t periodMilliseconds);
+
 /* Parts of a raw wait status, decoded by the platform's own W* macros (for ABI tests). */
 typedef struct PosixProcsWaitStatusParts {
     int32_t exited;      /* WIFEXITED */

@@ -2,7 +2,11 @@
 #include "pp_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -11,9 +15,15 @@
 #include <unistd.h>
 
 #if defined(__linux__)
+#include <linux/futex.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #endif
+
+/* More descriptors than any caller keeps on purpose; bounds the child's stack use. */
+#define PP_FORK_MAX_KEPT 256
+/* Highest descriptor the fallback loop closes when close_range is missing. */
+#define PP_FORK_FALLBACK_FD_LIMIT (1 << 20)
 
 int32_t PosixProcsNative_Fork(const int32_t* resetSignals, int32_t resetCount)
 {
@@ -39,6 +49,198 @@ int32_t PosixProcsNative_Fork(const int32_t* resetSignals, int32_t resetCount)
     pthread_sigmask(SIG_SETMASK, &previous, NULL);
     errno = forkError;
     return (int32_t)pid;
+}
+
+static void close_fd_range(int first, int last)
+{
+    if (first > last)
+        return;
+#if defined(__linux__) && defined(SYS_close_range)
+    if (syscall(SYS_close_range, (unsigned)first, (unsigned)last, 0U) == 0)
+        return;
+#endif
+    struct rlimit nofile;
+    rlim_t limit = getrlimit(RLIMIT_NOFILE, &nofile) == 0 ? nofile.rlim_cur : 1024;
+    if (limit == RLIM_INFINITY || limit > PP_FORK_FALLBACK_FD_LIMIT)
+        limit = PP_FORK_FALLBACK_FD_LIMIT;
+    if ((rlim_t)last >= limit)
+        last = (int)limit - 1;
+    for (int fd = first; fd <= last; fd++)
+        close(fd); /* EBADF for the many that are not open: nothing to do */
+}
+
+/* Closes every descriptor from 3 up except those in keep (sorted ascending, >= 3). */
+static void close_all_but(const int32_t* keep, int32_t keepCount)
+{
+    int next = 3;
+    for (int32_t i = 0; i < keepCount; i++)
+    {
+        close_fd_range(next, keep[i] - 1);
+        next = keep[i] + 1;
+    }
+    close_fd_range(next, INT32_MAX);
+}
+
+int32_t PosixProcsNative_ForkClosingDescriptors(const int32_t* resetSignals, int32_t resetCount, const int32_t* keep, int32_t keepCount)
+{
+    if (resetCount < 0 || (resetCount > 0 && resetSignals == NULL)
+        || keepCount < 0 || keepCount > PP_FORK_MAX_KEPT || (keepCount > 0 && keep == NULL))
+    {
+        errno = EINVAL;
+        return -1;
+    }
+    /* Sorted and checked before the fork: the child only closes. */
+    int32_t sorted[PP_FORK_MAX_KEPT];
+    int32_t sortedCount = 0;
+    for (int32_t i = 0; i < keepCount; i++)
+    {
+        int32_t fd = keep[i];
+        if (fd < 0)
+        {
+            errno = EBADF;
+            return -1;
+        }
+        if (fd < 3)
+            continue;
+        int32_t at = sortedCount;
+        while (at > 0 && sorted[at - 1] > fd)
+        {
+            sorted[at] = sorted[at - 1];
+            at--;
+        }
+        if (at > 0 && sorted[at - 1] == fd)
+        {
+            for (int32_t j = at; j < sortedCount; j++)
+                sorted[j] = sorted[j + 1];
+            continue;
+        }
+        sorted[at] = fd;
+        sortedCount++;
+    }
+
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    pid_t pid = fork();
+    int forkError = errno;
+    if (pid == 0)
+    {
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof(dfl));
+        dfl.sa_handler = SIG_DFL;
+        sigemptyset(&dfl.sa_mask);
+        for (int32_t i = 0; i < resetCount; i++)
+            sigaction(resetSignals[i], &dfl, NULL);
+        close_all_but(sorted, sortedCount);
+    }
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    errno = forkError;
+    return (int32_t)pid;
+}
+
+#if defined(__linux__)
+typedef struct ExitWatch {
+    int32_t (*readExitCode)(void);
+    int32_t unsetCode;
+    int32_t periodMilliseconds;
+    pid_t mainThread;
+} ExitWatch;
+
+static ExitWatch s_exitWatch;
+
+/* Is the main thread blocked in a futex wait with no timeout (what the runtime's shutdown
+ * wait for the finalizer thread looks like)? From /proc/self/task/TID/syscall:
+ * "NR arg1 .. arg6 sp pc" while in a system call, "running" otherwise. */
+static int main_thread_waits_without_limit(void)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)s_exitWatch.mainThread);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    char text[256];
+    ssize_t n;
+    while ((n = read(fd, text, sizeof(text) - 1)) < 0 && errno == EINTR)
+        ;
+    close(fd);
+    if (n <= 0)
+        return 0;
+    text[n] = '\0';
+    char* cursor = text;
+    unsigned long long fields[5];
+    for (int i = 0; i < 5; i++)
+    {
+        char* end;
+        errno = 0;
+        fields[i] = strtoull(cursor, &end, 0);
+        if (end == cursor || errno != 0)
+            return 0; /* "running", or a format we do not know */
+        cursor = end;
+    }
+    int op = (int)(fields[2] & FUTEX_CMD_MASK);
+    return fields[0] == (unsigned long long)SYS_futex
+        && (op == FUTEX_WAIT || op == FUTEX_WAIT_BITSET)
+        && fields[4] == 0;
+}
+
+static void* exit_watch_main(void* unused)
+{
+    (void)unused;
+    struct timespec period = {
+        .tv_sec = s_exitWatch.periodMilliseconds / 1000,
+        .tv_nsec = (long)(s_exitWatch.periodMilliseconds % 1000) * 1000000L,
+    };
+    int seen = 0;
+    for (;;)
+    {
+        nanosleep(&period, NULL);
+        int32_t code = s_exitWatch.readExitCode();
+        int exiting = code != s_exitWatch.unsetCode && main_thread_waits_without_limit();
+        if (exiting && seen)
+            _exit(code & 0xFF);
+        seen = exiting;
+    }
+    return NULL;
+}
+#endif
+
+int32_t PosixProcsNative_StartExitWatch(int32_t (*readExitCode)(void), int32_t unsetCode, int32_t periodMilliseconds)
+{
+#if defined(__linux__)
+    if (readExitCode == NULL || periodMilliseconds <= 0)
+    {
+        errno = EINVAL;
+        return -1;
+    }
+    s_exitWatch.readExitCode = readExitCode;
+    s_exitWatch.unsetCode = unsetCode;
+    s_exitWatch.periodMilliseconds = periodMilliseconds;
+    s_exitWatch.mainThread = (pid_t)syscall(SYS_gettid);
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attributes, 64 * 1024);
+    /* Every signal blocked in the watch: signals keep going to the threads the runtime knows. */
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    pthread_t thread;
+    int error = pthread_create(&thread, &attributes, exit_watch_main, NULL);
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    pthread_attr_destroy(&attributes);
+    if (error != 0)
+    {
+        errno = error;
+        return -1;
+    }
+    return 0;
+#else
+    (void)readExitCode;
+    (void)unsetCode;
+    (void)periodMilliseconds;
+    errno = ENOTSUP;
+    return -1;
+#endif
 }
 
 int pp_native_wait_options(int32_t portable)

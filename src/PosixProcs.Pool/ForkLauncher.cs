@@ -21,7 +21,8 @@ internal sealed class ForkLauncher(ProcessPoolOptions options, DelegateTable fun
         IReadOnlyList<ResourceLimit> limits = options.WorkerResourceLimits;
         // The dispatcher forks while the pool's users may be busy: wait up to 5 s for other
         // threads to settle rather than refusing at once.
-        var forkOptions = new ForkOptions { ParentDeathSignal = Signal.SIGKILL, WaitForQuietThreads = ForkQuietWait };
+        // A worker needs only the mapped rings: the pool's own sockets and pipes stay out of it.
+        var forkOptions = new ForkOptions { ParentDeathSignal = Signal.SIGKILL, WaitForQuietThreads = ForkQuietWait, CloseInheritedDescriptors = true };
         lock (functions.Gate)
         {
             slot.KnownDelegates = functions.Count;

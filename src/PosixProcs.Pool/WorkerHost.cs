@@ -108,9 +108,10 @@ public static class WorkerHost
         int slot = request.Slot;
         try
         {
+            // A worker needs only the mapped rings: the pool's own sockets and pipes stay out of it.
             ChildProcess worker = ChildProcess.Fork(
                 () => RunWorker(region, slot, ringCapacity, server),
-                new ForkOptions { ParentDeathSignal = Signal.SIGKILL });
+                new ForkOptions { ParentDeathSignal = Signal.SIGKILL, CloseInheritedDescriptors = true });
             workers[worker.Pid.Value] = worker;
             return request with { Op = ForkServerMessage.ForkedOp, Pid = worker.Pid.Value };
         }

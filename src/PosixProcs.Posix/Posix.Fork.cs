@@ -41,6 +41,140 @@ public static partial class Posix
     }
 
     /// <summary>
+    /// fork(2), guarded as <see cref="Fork(ForkHazards, TimeSpan?)"/>; the child closes every
+    /// descriptor except 0-2 and <paramref name="keep"/> right after the fork, in C, before any
+    /// managed code runs: a listening socket, a pipe's write end or any other descriptor the
+    /// process holds is not inherited, whether or not it is close-on-exec.
+    /// </summary>
+    /// <remarks>
+    /// Uses close_range(2) where the kernel has it (Linux 5.9+), else a close loop up to
+    /// RLIMIT_NOFILE (macOS). The runtime keeps working in the child (managed code, GC, Console
+    /// measured on .NET 10): descriptors it opened in the parent serve threads that fork did
+    /// not copy.
+    /// </remarks>
+    /// <param name="keep">Descriptors the child keeps, at most 256 (0-2 are always kept).</param>
+    /// <param name="acceptedHazards">Hazards to ignore. Only for demonstrating a hazard in a sacrificial process.</param>
+    /// <param name="waitForQuietThreads">How long to wait for other threads to stop running before refusing.</param>
+    /// <returns><see cref="ForkResult.Parent"/> in the parent, <see cref="ForkResult.Child"/> in the child.</returns>
+    /// <exception cref="ArgumentException">More than 256 descriptors to keep, or a closed one.</exception>
+    /// <exception cref="ForkHazardException">A hazard was found.</exception>
+    /// <exception cref="PosixException">fork failed (EAGAIN: process limit; ENOMEM).</exception>
+    public static ForkResult ForkClosingDescriptors(IReadOnlyList<FileDescriptorHandle> keep, ForkHazards acceptedHazards = ForkHazards.None, TimeSpan? waitForQuietThreads = null)
+    {
+        ArgumentNullException.ThrowIfNull(keep);
+        if (keep.Count > MaxKeptDescriptors)
+        {
+            throw new ArgumentException($"At most {MaxKeptDescriptors} descriptors can be kept, not {keep.Count}.", nameof(keep));
+        }
+
+        foreach (FileDescriptorHandle handle in keep)
+        {
+            ArgumentNullException.ThrowIfNull(handle, nameof(keep));
+            if (handle.IsClosed || handle.IsInvalid)
+            {
+                throw new ArgumentException("A descriptor to keep is closed.", nameof(keep));
+            }
+        }
+
+        ForkSafety.EnsureSafe(acceptedHazards, waitForQuietThreads);
+        ReadOnlySpan<int> reset = ForwardedSignals.Value;
+        var added = new List<FileDescriptorHandle>(keep.Count);
+        try
+        {
+            Span<int> numbers = stackalloc int[keep.Count];
+            for (int i = 0; i < keep.Count; i++)
+            {
+                bool ok = false;
+                keep[i].DangerousAddRef(ref ok);
+                added.Add(keep[i]);
+                numbers[i] = keep[i].DangerousGetHandle().ToInt32();
+            }
+
+            int pid;
+            unsafe
+            {
+                fixed (int* signals = reset)
+                fixed (int* kept = numbers)
+                {
+                    pid = Errors.ThrowIfNegative(Interop.fork_closing_descriptors(signals, reset.Length, kept, numbers.Length), "fork");
+                }
+            }
+
+            return pid == 0 ? ForkResult.Child.Instance : new ForkResult.Parent(new Pid(pid));
+        }
+        finally
+        {
+            added.ForEach(handle => handle.DangerousRelease());
+        }
+    }
+
+    /// <summary>The most descriptors <see cref="ForkClosingDescriptors"/> keeps (the shim's bound on its stack use).</summary>
+    public const int MaxKeptDescriptors = 256;
+
+    /// <summary>
+    /// What <see cref="Environment.ExitCode"/> reads in a process after
+    /// <see cref="WatchEnvironmentExit"/> until something sets it.
+    /// </summary>
+    public const int UnsetExitCode = int.MinValue;
+
+    /// <summary>
+    /// Makes <see cref="Environment.Exit(int)"/> work in a forked child (Linux): sets
+    /// <see cref="Environment.ExitCode"/> to <see cref="UnsetExitCode"/> and starts a native
+    /// thread that ends the process with <c>_exit</c> and the latched code once it is set and
+    /// the calling thread waits with no time limit. Call it in the child, on its only thread.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// In CoreCLR (.NET 10, measured), <c>Environment.Exit(n)</c> latches <c>n</c> and starts the
+    /// runtime's shutdown on the calling thread, which waits with no time limit for the
+    /// finalizer thread to raise <see cref="AppDomain.ProcessExit"/>. A forked child has no
+    /// finalizer thread, so it sleeps for ever, and a ProcessExit handler never runs. The
+    /// runtime offers no hook on the exiting thread, and a second managed thread cannot watch
+    /// instead: any managed thread started in a forked child (even one that already ended) makes
+    /// its next garbage collection abort the child (SIGABRT, measured). So the watch is a native
+    /// thread the runtime does not know: every 20 ms it reads the latched code through the
+    /// runtime's own ExitCode getter (a native internal call) and the calling thread's system
+    /// call from /proc/self/task/TID/syscall; a futex wait with no timeout on two checks in a
+    /// row, with a code set, ends the process. Nothing else of the shutdown runs (no finalizers,
+    /// no ProcessExit handlers); Console output is written through at once, so nothing is lost.
+    /// </para>
+    /// <para>
+    /// Before the watch starts, the runtime's diagnostics shutdown has already run in the exiting
+    /// child; it removes the diagnostics socket path it shares with the parent
+    /// (/tmp/dotnet-diagnostic-PARENT-...), so dotnet-trace and dotnet-counters can no longer
+    /// find the parent. The one false alarm: a child that sets ExitCode without exiting and then
+    /// waits with no time limit on a managed primitive ends with that code. Elsewhere than Linux
+    /// nothing is started and this returns false.
+    /// </para>
+    /// </remarks>
+    /// <returns>True if the watch runs; false where it is not supported.</returns>
+    /// <exception cref="PosixException">pthread_create failed.</exception>
+    public static bool WatchEnvironmentExit()
+    {
+        if (!OperatingSystem.IsLinux() || !ExitCodeGetterIsNative())
+        {
+            return false;
+        }
+
+        Environment.ExitCode = UnsetExitCode;
+        unsafe
+        {
+            var getter = (delegate* unmanaged<int>)typeof(Environment).GetProperty(nameof(Environment.ExitCode))!.GetMethod!.MethodHandle.GetFunctionPointer();
+            Errors.ThrowIfNegative(Interop.start_exit_watch(getter, UnsetExitCode, 20), "pthread_create");
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Is Environment.ExitCode's getter a native internal call (CoreCLR), which a thread the
+    /// runtime does not know can call? A managed getter (NativeAOT, a future runtime) cannot be.
+    /// </summary>
+    private static bool ExitCodeGetterIsNative() =>
+        (typeof(Environment).GetProperty(nameof(Environment.ExitCode))!.GetMethod!.GetMethodImplementationFlags()
+            & System.Reflection.MethodImplAttributes.InternalCall) != 0;
+
+    /// <summary>
     /// Signals whose runtime handlers only forward them, through a pipe shared with the
     /// parent, to a signal-handling thread that does not exist in a forked child. The child
     /// gets their default actions back. Fault signals (SIGSEGV, ...) keep the runtime's

@@ -327,6 +327,7 @@ public abstract unsafe class RingBuffer
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="handler"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRecords"/> is below 1.</exception>
+    /// <exception cref="InvalidDataException">A record header is corrupted (a length that does not fit).</exception>
     /// <exception cref="ObjectDisposedException">The region is disposed.</exception>
     /// <exception cref="PosixException">Waking a sleeping producer failed.</exception>
     public int TryRead(RingRecordHandler handler, int maxRecords = int.MaxValue)
@@ -355,6 +356,7 @@ public abstract unsafe class RingBuffer
     /// <param name="maxRecords">At most this many records (1 or more).</param>
     /// <param name="cancellationToken">Stops the wait.</param>
     /// <returns>How many records were read; 0 if the time ran out first.</returns>
+    /// <exception cref="InvalidDataException">A record header is corrupted (a length that does not fit).</exception>
     /// <exception cref="ArgumentNullException"><paramref name="handler"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The timeout is negative and not infinite, or <paramref name="maxRecords"/> is below 1.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
@@ -468,6 +470,21 @@ public abstract unsafe class RingBuffer
                 Volatile.Write(ref *_consumerWaiting, 0);
             }
         }
+    }
+
+    /// <summary>
+    /// The head position when the record there is claimed but not published (its length is
+    /// 0 or negative while the tail has moved past it), else -1. A snapshot for the consumer.
+    /// </summary>
+    internal long BlockedHead()
+    {
+        long head = Volatile.Read(ref *Head);
+        if (head == Volatile.Read(ref *Tail))
+        {
+            return -1;
+        }
+
+        return Volatile.Read(ref *(int*)(Records + (int)(head & Mask))) <= 0 ? head : -1;
     }
 
     /// <summary>Wakes a sleeping consumer and every sleeping producer whether or not anything changed (a queue was closed).</summary>
@@ -607,6 +624,12 @@ public abstract unsafe class RingBuffer
                 if (length <= 0)
                 {
                     break;
+                }
+
+                if (length < RingRecord.HeaderLength || RingRecord.Align(length) > contiguous - bytesRead)
+                {
+                    // Left unconsumed: every later read reports the same damage.
+                    throw new InvalidDataException($"The ring's record at index {headIndex + bytesRead} has length {length}: a record takes {RingRecord.HeaderLength}..{contiguous - bytesRead} bytes there. The ring is corrupted.");
                 }
 
                 bytesRead += RingRecord.Align(length);

@@ -3,23 +3,34 @@ namespace PosixProcs.SharedMemory;
 /// <summary>
 /// A mutual-exclusion lock in shared memory, for processes (Python's multiprocessing.Lock),
 /// that survives its owner's death: the lock word holds the owner's pid, and an acquirer that
-/// has waited a while checks whether that process still exists. If not, it takes the lock
+/// has waited a while checks whether that process still lives. If not, it takes the lock
 /// over and is told so (<see cref="LockAcquisition.OwnerDied"/>), as with a robust pthread mutex.
 /// </summary>
 /// <remarks>
-/// <para>The lock is 4 bytes at a 4-byte aligned offset in a region: 0 is unlocked, else the
-/// owner's pid, with the top bit set while others may be sleeping (futex wait on the word).
-/// Release wakes one sleeper only when that bit is set, so an uncontended lock and unlock
-/// make no system call.</para>
+/// <para>The lock is 16 bytes at an 8-byte aligned offset in a region:</para>
+/// <code>
+///  0        4          8                 16
+///  | word   | ownerPid | ownerStartTime  |
+/// </code>
+/// <para>The word is 0 when unlocked, else the owner's pid, with the top bit set while others
+/// may be sleeping (futex wait on the word). Release wakes one sleeper only when that bit is
+/// set, so an uncontended lock and unlock make no system call. After taking the word, the new
+/// owner records its start time, then its pid (release order): a waiter trusts the start time
+/// only when the recorded pid matches the word's.</para>
 /// <para>Ownership is per process: any thread of the owning process may release it, and the
-/// lock is not re-entrant. Death detection relies on the pid: an owner that died but is not
-/// yet reaped (a zombie) still counts as alive, and a recycled pid would too.</para>
+/// lock is not re-entrant. On Linux an owner counts as dead once it is gone, a zombie (killed,
+/// not yet reaped), or its pid names a process with another start time (/proc/PID/stat
+/// field 22: the pid was recycled). Elsewhere (macOS, unverified) only kill(pid, 0) decides,
+/// and a zombie or a recycled pid still counts as alive.</para>
 /// </remarks>
 public sealed unsafe class SharedLock
 {
     /// <summary>The bytes a lock takes in a region.</summary>
-    public const int Size = sizeof(uint);
+    public const int Size = 16;
 
+    private const int Alignment = sizeof(long);
+    private const int OwnerPidOffset = 4;
+    private const int OwnerStartTimeOffset = 8;
     private const uint SleepersBit = 0x8000_0000;
     private static readonly TimeSpan DefaultOwnerCheckInterval = TimeSpan.FromMilliseconds(100);
 
@@ -35,7 +46,7 @@ public sealed unsafe class SharedLock
 
     /// <summary>
     /// How often a waiting acquirer checks whether the owner process still exists (one
-    /// kill(pid, 0) call). Default: 100 ms. Per instance, not shared.
+    /// read of /proc/PID/stat on Linux, kill(pid, 0) elsewhere). Default: 100 ms. Per instance, not shared.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
     public TimeSpan OwnerCheckInterval
@@ -62,7 +73,7 @@ public sealed unsafe class SharedLock
 
     /// <summary>Lays out a new, unlocked lock at <paramref name="offset"/> (before other processes use it).</summary>
     /// <param name="region">The shared region; it must outlive the lock.</param>
-    /// <param name="offset">A multiple of 4.</param>
+    /// <param name="offset">A multiple of 8.</param>
     /// <returns>The lock.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="region"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="offset"/> is misaligned.</exception>
@@ -71,13 +82,14 @@ public sealed unsafe class SharedLock
     public static SharedLock Create(SharedMemoryRegion region, long offset = 0)
     {
         SharedLock sharedLock = Attach(region, offset);
+        new Span<byte>(sharedLock._word, Size).Clear();
         Volatile.Write(ref *sharedLock._word, 0u);
         return sharedLock;
     }
 
     /// <summary>Opens a lock that <see cref="Create"/> laid out (in this process or another).</summary>
     /// <param name="region">The shared region; it must outlive the lock.</param>
-    /// <param name="offset">A multiple of 4.</param>
+    /// <param name="offset">A multiple of 8.</param>
     /// <returns>The lock.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="region"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="offset"/> is misaligned.</exception>
@@ -86,7 +98,7 @@ public sealed unsafe class SharedLock
     public static SharedLock Attach(SharedMemoryRegion region, long offset = 0)
     {
         ArgumentNullException.ThrowIfNull(region);
-        return new SharedLock(region, (uint*)region.Pointer(offset, Size, sizeof(uint), nameof(offset)));
+        return new SharedLock(region, (uint*)region.Pointer(offset, Size, Alignment, nameof(offset)));
     }
 
     /// <summary>
@@ -107,7 +119,7 @@ public sealed unsafe class SharedLock
         uint self = (uint)Pid.Current.Value;
         if (Interlocked.CompareExchange(ref *_word, self, 0) == 0)
         {
-            return LockAcquisition.Acquired;
+            return Owned(LockAcquisition.Acquired);
         }
 
         SpinWait spinner = default;
@@ -116,7 +128,7 @@ public sealed unsafe class SharedLock
             spinner.SpinOnce(sleep1Threshold: -1);
             if (Interlocked.CompareExchange(ref *_word, self, 0) == 0)
             {
-                return LockAcquisition.Acquired;
+                return Owned(LockAcquisition.Acquired);
             }
         }
 
@@ -131,7 +143,7 @@ public sealed unsafe class SharedLock
             {
                 if (Interlocked.CompareExchange(ref *_word, self | SleepersBit, 0) == 0)
                 {
-                    return LockAcquisition.Acquired;
+                    return Owned(LockAcquisition.Acquired);
                 }
 
                 continue;
@@ -144,18 +156,18 @@ public sealed unsafe class SharedLock
 
             current |= SleepersBit;
             bool inTime = FutexSleep.OnState(_word, current, deadline, _ownerCheckInterval, cancellationToken);
-            if (Volatile.Read(ref *_word) == current && !Posix.ProcessExists(new Pid((int)(current & ~SleepersBit))))
+            if (Volatile.Read(ref *_word) == current && !OwnerLives(current & ~SleepersBit))
             {
                 // The owner is gone. Only one acquirer wins this exchange; the others see a new owner.
                 if (Interlocked.CompareExchange(ref *_word, self | SleepersBit, current) == current)
                 {
-                    return LockAcquisition.OwnerDied;
+                    return Owned(LockAcquisition.OwnerDied);
                 }
             }
 
             if (!inTime)
             {
-                return Interlocked.CompareExchange(ref *_word, self | SleepersBit, 0) == 0 ? LockAcquisition.Acquired : LockAcquisition.TimedOut;
+                return Interlocked.CompareExchange(ref *_word, self | SleepersBit, 0) == 0 ? Owned(LockAcquisition.Acquired) : LockAcquisition.TimedOut;
             }
         }
     }
@@ -180,6 +192,27 @@ public sealed unsafe class SharedLock
         {
             Posix.FutexWake(_word, 1);
         }
+    }
+
+    /// <summary>Records this process's identity beside the word it has just taken: start time first, then pid.</summary>
+    private LockAcquisition Owned(LockAcquisition outcome)
+    {
+        Volatile.Write(ref *(long*)((byte*)_word + OwnerStartTimeOffset), ProcessIdentity.CurrentStartTime());
+        Volatile.Write(ref *(uint*)((byte*)_word + OwnerPidOffset), (uint)Pid.Current.Value);
+        return outcome;
+    }
+
+    /// <summary>
+    /// Does the owner named by the word still live? Its start time counts only once it has
+    /// recorded it (the recorded pid matches, read before and after): until then, alive.
+    /// </summary>
+    private bool OwnerLives(uint owner)
+    {
+        uint* recordedPid = (uint*)((byte*)_word + OwnerPidOffset);
+        uint before = Volatile.Read(ref *recordedPid);
+        long startTime = Volatile.Read(ref *(long*)((byte*)_word + OwnerStartTimeOffset));
+        bool identified = before == owner && Volatile.Read(ref *recordedPid) == owner;
+        return ProcessIdentity.IsAlive(new Pid((int)owner), identified ? startTime : 0);
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_region.IsDisposed, _region);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -37,6 +38,10 @@ public sealed unsafe class SharedQueue<T> : IDisposable
     private readonly RingRecordHandler _receive;
     private readonly Func<bool> _isClosed;
     private T? _received;
+    private long _blockedHead = -1;
+    private long _blockedSince;
+    private long _skippedRecords;
+    private TimeSpan _stuckRecordTimeout = TimeSpan.FromSeconds(10);
 
     internal SharedQueue(SharedMemoryRegion region, bool ownsRegion, RingBuffer ring, ISharedQueueSerializer<T>? serializer)
     {
@@ -54,6 +59,31 @@ public sealed unsafe class SharedQueue<T> : IDisposable
 
     /// <summary>The shared memory the queue lives in (its descriptor, for a descriptor-backed queue, can be handed to a spawned program).</summary>
     public SharedMemoryRegion Region => _region;
+
+    /// <summary>
+    /// How long the consumer lets one item that a producer claimed but never finished block
+    /// the queue before it skips it (default 10 s): a producer killed in the middle of an
+    /// enqueue leaves such an item behind, and without this every later item would wait
+    /// behind it for ever. A live producer never takes that long between claim and publish
+    /// unless it is stopped (SIGSTOP, a debugger); if it finishes after being skipped, the
+    /// queue is corrupt. Per instance, for the consumer side.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not positive.</exception>
+    public TimeSpan StuckRecordTimeout
+    {
+        get => _stuckRecordTimeout;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            _stuckRecordTimeout = value;
+        }
+    }
+
+    /// <summary>How many unfinished items of dead producers this consumer has skipped.</summary>
+    public long SkippedRecords => Interlocked.Read(ref _skippedRecords);
+
+    /// <summary>How often a waiting consumer looks for an item stuck by a dead producer.</summary>
+    private static readonly TimeSpan StuckRecordCheckInterval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Whether <see cref="Close"/> was called, by any process.</summary>
     /// <exception cref="ObjectDisposedException">The region is disposed.</exception>
@@ -273,12 +303,67 @@ public sealed unsafe class SharedQueue<T> : IDisposable
     private bool Dequeue([MaybeNullWhen(false)] out T item, Deadline? deadline, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
-        int read = deadline is null
-            ? _ring.TryRead(_receive, maxRecords: 1)
-            : _ring.ReadWaiting(_receive, deadline.Value, maxRecords: 1, _isClosed, cancellationToken);
+        int read;
+        if (deadline is null)
+        {
+            read = _ring.TryRead(_receive, maxRecords: 1);
+            if (read == 0 && UnblockIfStuck())
+            {
+                read = _ring.TryRead(_receive, maxRecords: 1);
+            }
+        }
+        else
+        {
+            // While the head is blocked by a claimed, unpublished record, wait in slices, so
+            // that the record of a dead producer is skipped once it has blocked long enough.
+            // Otherwise sleep until data comes: another producer's publish wakes the consumer.
+            while (true)
+            {
+                Deadline slice = _ring.BlockedHead() < 0 ? deadline.Value : Deadline.After(deadline.Value.RemainingAtMost(StuckRecordCheckInterval));
+                read = _ring.ReadWaiting(_receive, slice, maxRecords: 1, _isClosed, cancellationToken);
+                if (read > 0 || _isClosed() || (deadline.Value.HasPassed && !UnblockIfStuck()))
+                {
+                    break;
+                }
+
+                UnblockIfStuck();
+            }
+        }
+
         item = read == 1 ? _received! : default;
         _received = default;
         return read == 1;
+    }
+
+    /// <summary>
+    /// Turns the head record into padding when it has stayed claimed but unpublished at the
+    /// same position for <see cref="StuckRecordTimeout"/> (its producer died mid-enqueue).
+    /// </summary>
+    /// <returns>True if a record was skipped.</returns>
+    private bool UnblockIfStuck()
+    {
+        long blocked = _ring.BlockedHead();
+        if (blocked < 0)
+        {
+            _blockedHead = -1;
+            return false;
+        }
+
+        if (blocked != _blockedHead)
+        {
+            _blockedHead = blocked;
+            _blockedSince = Stopwatch.GetTimestamp();
+            return false;
+        }
+
+        if (Stopwatch.GetElapsedTime(_blockedSince) < StuckRecordTimeout || !_ring.Unblock())
+        {
+            return false;
+        }
+
+        _blockedHead = -1;
+        Interlocked.Increment(ref _skippedRecords);
+        return true;
     }
 
     private void Receive(int type, ReadOnlySpan<byte> payload)

@@ -8,13 +8,21 @@ public sealed partial class ChildProcess
     /// <summary>The exit code of a forked child whose delegate threw (EX_SOFTWARE from sysexits.h).</summary>
     public const int FaultExitCode = 70;
 
+    /// <summary>
+    /// What <see cref="Environment.ExitCode"/> reads in a forked child until something sets it.
+    /// A child watches for any other value to make <see cref="Environment.Exit(int)"/> end it
+    /// (see <see cref="Fork(Func{ChildContext, int}, ForkOptions?)"/>).
+    /// </summary>
+    public const int UnsetExitCode = Posix.UnsetExitCode;
+
     private readonly List<FileDescriptorHandle> _retainedEnds = [];
 
     /// <summary>Forks a child that runs <paramref name="body"/> and exits with code 0.</summary>
     /// <param name="body">What the child does. It runs in a copy of this process, with one thread.</param>
-    /// <param name="options">Pipes, channel, parent-death signal.</param>
+    /// <param name="options">Pipes, channel, parent-death signal, inherited descriptors.</param>
     /// <returns>The child.</returns>
     /// <exception cref="ForkHazardException">Forking now would crash the parent or hang the child (see <see cref="ForkSafety"/>).</exception>
+    /// <exception cref="ArgumentException">More than 248 <see cref="ForkOptions.InheritedDescriptors"/>, or a closed one.</exception>
     /// <exception cref="PosixException">fork or pipe failed.</exception>
     public static ChildProcess Fork(Action body, ForkOptions? options = null)
     {
@@ -28,9 +36,10 @@ public sealed partial class ChildProcess
 
     /// <summary>Forks a child that runs <paramref name="body"/> with its pipes and exits with code 0.</summary>
     /// <param name="body">What the child does.</param>
-    /// <param name="options">Pipes, channel, parent-death signal.</param>
+    /// <param name="options">Pipes, channel, parent-death signal, inherited descriptors.</param>
     /// <returns>The child.</returns>
     /// <exception cref="ForkHazardException">Forking now would crash the parent or hang the child.</exception>
+    /// <exception cref="ArgumentException">More than 248 <see cref="ForkOptions.InheritedDescriptors"/>, or a closed one.</exception>
     /// <exception cref="PosixException">fork or pipe failed.</exception>
     public static ChildProcess Fork(Action<ChildContext> body, ForkOptions? options = null)
     {
@@ -55,11 +64,23 @@ public sealed partial class ChildProcess
     /// <paramref name="body"/> ends the child with <see cref="FaultExitCode"/> and comes
     /// back from <see cref="Wait()"/> as a <see cref="ChildProcessException"/> carrying its
     /// type, message and stack.
+    /// <para>
+    /// <see cref="Environment.Exit(int)"/> in the child ends it with that code (its low 8 bits)
+    /// within a few tens of milliseconds on Linux (see <see cref="Posix.WatchEnvironmentExit"/>:
+    /// the runtime's own exit would wait for ever for a finalizer thread the child does not
+    /// have). <see cref="AppDomain.ProcessExit"/> handlers and finalizers do not run. For that,
+    /// <see cref="Environment.ExitCode"/> reads <see cref="UnsetExitCode"/> in the child until
+    /// set; setting it without exiting does not end the child unless its main thread then waits
+    /// on a managed primitive with no time limit. Only the main thread is watched: Environment.Exit
+    /// from another thread of the child hangs that thread. Do not start managed threads in a
+    /// forked child: its next garbage collection aborts it (measured on .NET 10).
+    /// </para>
     /// </remarks>
     /// <param name="body">What the child does; returns its exit code, 0..255.</param>
-    /// <param name="options">Pipes, channel, parent-death signal.</param>
+    /// <param name="options">Pipes, channel, parent-death signal, inherited descriptors.</param>
     /// <returns>The child.</returns>
     /// <exception cref="ForkHazardException">Forking now would crash the parent or hang the child.</exception>
+    /// <exception cref="ArgumentException">More than 248 <see cref="ForkOptions.InheritedDescriptors"/>, or a closed one.</exception>
     /// <exception cref="PosixException">fork or pipe failed.</exception>
     public static ChildProcess Fork(Func<ChildContext, int> body, ForkOptions? options = null)
     {
@@ -81,7 +102,9 @@ public sealed partial class ChildProcess
             input = options.InputPipe ? Track(Posix.Pipe()) : null!;
             output = options.OutputPipe ? Track(Posix.Pipe()) : null!;
             channel = options.Channel ? Track(Posix.SocketPair()) : null!;
-            forked = Posix.Fork(options.AcceptedHazards, options.WaitForQuietThreads);
+            forked = options.CloseInheritedDescriptors
+                ? Posix.ForkClosingDescriptors([.. created.SelectMany(ends => new[] { ends.Read, ends.Write }), .. options.InheritedDescriptors], options.AcceptedHazards, options.WaitForQuietThreads)
+                : Posix.Fork(options.AcceptedHazards, options.WaitForQuietThreads);
         }
         catch
         {
@@ -176,6 +199,7 @@ public sealed partial class ChildProcess
                 }
             }
 
+            Posix.WatchEnvironmentExit();
             var context = new ChildContext(
                 parent,
                 input is null ? null : new FileDescriptorStream(input.Read, FileAccess.Read),

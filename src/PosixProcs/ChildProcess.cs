@@ -23,9 +23,13 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
     private ChildFault? _fault;
     private bool _disposed;
 
+    /// <summary>Pids of children a ChildProcess has not reaped yet: <see cref="OrphanReaper"/> leaves them alone.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> Unreaped = new();
+
     private ChildProcess(Pid pid, ChildFaultReader? faultReader)
     {
         Pid = pid;
+        Unreaped[pid.Value] = 0;
         _faultReader = faultReader;
         _pidfd = TryOpenPidfd(pid);
     }
@@ -267,6 +271,7 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
             if (status.HasEnded)
             {
                 _status = status;
+                Unreaped.TryRemove(Pid.Value, out _);
                 _fault = _faultReader?.ReadAfterExit();
                 _pidfd?.Dispose();
             }
@@ -274,6 +279,9 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
             return status;
         }
     }
+
+    /// <summary>Is <paramref name="pid"/> a child that a <see cref="ChildProcess"/> of this process owns and has not reaped yet?</summary>
+    internal static bool IsOwnedAndUnreaped(Pid pid) => Unreaped.ContainsKey(pid.Value);
 
     private WaitStatus ThrowIfFaulted(WaitStatus status)
     {

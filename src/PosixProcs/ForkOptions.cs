@@ -20,6 +20,38 @@ public sealed class ForkOptions
     public bool CloseUnusedPipeEnds { get; init; } = true;
 
     /// <summary>
+    /// Close, in the child right after the fork and before any managed code runs there, every
+    /// descriptor except 0-2, the fork's own pipes and channel, and
+    /// <see cref="InheritedDescriptors"/> (default true). Without it the child holds everything
+    /// this process has open: a listening socket stays bound while the child lives, and a pipe
+    /// whose write end this process holds never shows end-of-file to its reader.
+    /// </summary>
+    /// <remarks>
+    /// Managed objects the child copied from this process (streams, sockets,
+    /// <see cref="FileDescriptorHandle"/>s) still carry the numbers of descriptors the child
+    /// no longer has: the child must not use or dispose them, since a number may by then name
+    /// a file the child opened itself. Memory mappings (shared memory regions, rings) do not
+    /// need their descriptors and keep working. A signal for which this process registered a
+    /// <see cref="System.Runtime.InteropServices.PosixSignalRegistration"/> beyond the ones the
+    /// fork resets (see <see cref="Posix.Fork"/>) would be forwarded by the runtime through a
+    /// pipe the child has closed.
+    /// </remarks>
+    public bool CloseInheritedDescriptors { get; init; } = true;
+
+    /// <summary>
+    /// Descriptors the child keeps when <see cref="CloseInheritedDescriptors"/> is on (default
+    /// none; 0-2 are always kept). At most 248.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">Null.</exception>
+    public IReadOnlyList<FileDescriptorHandle> InheritedDescriptors
+    {
+        get => _inheritedDescriptors;
+        init => _inheritedDescriptors = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    private readonly IReadOnlyList<FileDescriptorHandle> _inheritedDescriptors = [];
+
+    /// <summary>
     /// A signal the child receives when the forking thread exits (Linux PR_SET_PDEATHSIG),
     /// so it does not outlive its parent. Default none.
     /// </summary>

@@ -74,4 +74,21 @@ public class RingBufferLayoutTests
         Assert.Equal(512 + 4096, RingBuffer.RequiredLength(4096));
         Assert.Throws<ArgumentException>(() => RingBuffer.RequiredLength(4095));
     }
+
+    [Theory]
+    [InlineData(1_000_000)] // runs past the end of the buffer
+    [InlineData(3)]         // shorter than a record header: a truncated frame
+    public void TryRead_CorruptedRecordLength_ThrowsInvalidDataAndKeepsThrowing(int length)
+    {
+        using var region = SharedMemoryRegion.Create(RingBuffer.RequiredLength(1024));
+        RingBuffer ring = RingBuffer.Create(region, 1024, RingBufferProducers.One);
+        Assert.True(ring.TryWrite(7, [1, 2, 3, 4]));
+        var recordLength = new SharedValue<int>(region, RingBufferLayout.HeaderLength + RingRecord.LengthOffset);
+        recordLength.Value = length;
+        int handled = 0;
+        var ex = Assert.Throws<InvalidDataException>(() => ring.TryRead((_, _) => handled++));
+        Assert.Contains($"length {length}", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidDataException>(() => ring.TryRead((_, _) => handled++));
+        Assert.Equal(0, handled);
+    }
 }

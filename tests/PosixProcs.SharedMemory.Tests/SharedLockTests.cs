@@ -9,7 +9,7 @@ public class SharedLockTests
     public void TryAcquire_Free_AcquiredAndOwnedByThisProcess()
     {
         using var region = SharedMemoryRegion.Create(64);
-        SharedLock sharedLock = SharedLock.Create(region, 4);
+        SharedLock sharedLock = SharedLock.Create(region, 8);
         Assert.Null(sharedLock.Owner);
         Assert.Equal(LockAcquisition.Acquired, sharedLock.TryAcquire(TimeSpan.Zero));
         Assert.Equal(Pid.Current, sharedLock.Owner);
@@ -100,5 +100,55 @@ public class SharedLockTests
         Assert.Equal("200000", values["total"]);
         Assert.Equal("200000", values["acquired"]);
         Assert.Equal("0", values["ownerDied"]);
+    }
+
+    [Fact]
+    public void TryAcquire_HolderKilledButNotReaped_OwnerDied()
+    {
+        // Before: kill(pid, 0) found the zombie "alive" and the acquirer timed out.
+        IReadOnlyDictionary<string, string> values = Helper.RunOk(nameof(SharedMemoryScenarios.LockHolderZombie));
+        Assert.Equal("True", values["holding"]);
+        Assert.Equal("True", values["zombie"]);
+        Assert.Equal("True", values["existsForKill"]);
+        Assert.Equal(nameof(LockAcquisition.OwnerDied), values["afterDeath"]);
+        Assert.Equal("killed by SIGKILL", values["holder"]);
+    }
+
+    [Fact]
+    public void TryAcquire_OwnerPidNowNamesAnotherProcess_OwnerDied()
+    {
+        // A recycled pid: the word names a live process (this one), but the start time
+        // recorded with it is not that process's.
+        using var region = SharedMemoryRegion.Create(64);
+        SharedLock sharedLock = SharedLock.Create(region, 8);
+        sharedLock.OwnerCheckInterval = TimeSpan.FromMilliseconds(10);
+        Assert.Equal(LockAcquisition.Acquired, sharedLock.TryAcquire(TimeSpan.Zero));
+        var recordedStart = new SharedValue<long>(region, 16);
+        recordedStart.Value++;
+        Assert.Equal(LockAcquisition.OwnerDied, sharedLock.TryAcquire(TimeSpan.FromSeconds(30)));
+        Assert.Equal(Pid.Current, sharedLock.Owner);
+        sharedLock.Release();
+    }
+
+    [Fact]
+    public void TryAcquire_OwnerAliveWithItsRecordedStartTime_TimedOut()
+    {
+        using var region = SharedMemoryRegion.Create(64);
+        SharedLock sharedLock = SharedLock.Create(region, 8);
+        sharedLock.OwnerCheckInterval = TimeSpan.FromMilliseconds(10);
+        Assert.Equal(LockAcquisition.Acquired, sharedLock.TryAcquire(TimeSpan.Zero));
+        Assert.Equal(LockAcquisition.TimedOut, sharedLock.TryAcquire(TimeSpan.FromMilliseconds(100)));
+        sharedLock.Release();
+    }
+
+    [Fact]
+    public void ProcessIdentity_SamePidOtherStartTime_NotAlive()
+    {
+        long start = ProcessIdentity.CurrentStartTime();
+        Assert.True(start > 0);
+        Assert.Equal(start, ProcessIdentity.StartTime(Pid.Current));
+        Assert.True(ProcessIdentity.IsAlive(Pid.Current, start));
+        Assert.True(ProcessIdentity.IsAlive(Pid.Current, 0));
+        Assert.False(ProcessIdentity.IsAlive(Pid.Current, start + 1));
     }
 }

@@ -213,7 +213,7 @@ public static class SharedMemoryScenarios
     {
         using var region = SharedMemoryRegion.Create(Posix.PageSize);
         SharedLock sharedLock = SharedLock.Create(region);
-        SharedEvent holding = SharedEvent.Create(region, offset: 8);
+        SharedEvent holding = SharedEvent.Create(region, offset: SharedLock.Size);
         var data = new SharedArray<long>(region, 2, 64);
         sharedLock.OwnerCheckInterval = TimeSpan.FromMilliseconds(20);
         Pid holder = Children.Fork(() =>
@@ -252,6 +252,44 @@ public static class SharedMemoryScenarios
             return acquisition == LockAcquisition.Acquired && consistent ? 0 : 4;
         });
         Console.WriteLine($"next={Children.Reap(next, ChildTimeout)}");
+        return 0;
+    }
+
+    /// <summary>
+    /// A child takes the lock and is killed with SIGKILL, but not reaped: a zombie still
+    /// answers kill(pid, 0), yet it is dead and the next acquirer must be told so.
+    /// </summary>
+    [Scenario]
+    public static int LockHolderZombie(string[] args)
+    {
+        using var region = SharedMemoryRegion.Create(Posix.PageSize);
+        SharedLock sharedLock = SharedLock.Create(region);
+        SharedEvent holding = SharedEvent.Create(region, offset: SharedLock.Size);
+        sharedLock.OwnerCheckInterval = TimeSpan.FromMilliseconds(20);
+        Pid holder = Children.Fork(() =>
+        {
+            if (sharedLock.TryAcquire(TimeSpan.FromSeconds(30)) != LockAcquisition.Acquired)
+            {
+                return 2;
+            }
+
+            holding.Set();
+            Thread.Sleep(TimeSpan.FromSeconds(60)); // until killed; bounded
+            return 0;
+        });
+
+        Console.WriteLine($"holding={holding.Wait(TimeSpan.FromSeconds(30))}");
+        Posix.Kill(holder, Signal.SIGKILL);
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (ProcessInspector.State(holder.Value) != 'Z' && deadline.Elapsed < ChildTimeout)
+        {
+            Thread.Sleep(10);
+        }
+
+        Console.WriteLine($"zombie={ProcessInspector.State(holder.Value) == 'Z'}");
+        Console.WriteLine($"existsForKill={Posix.ProcessExists(holder)}");
+        Console.WriteLine($"afterDeath={sharedLock.TryAcquire(TimeSpan.FromSeconds(30))}");
+        Console.WriteLine($"holder={Children.Reap(holder, ChildTimeout)}");
         return 0;
     }
 
@@ -416,6 +454,70 @@ public static class SharedMemoryScenarios
         Thread.Sleep(50);
         queue.Close();
         Console.WriteLine($"reader={Children.Reap(reader, TimeSpan.FromSeconds(30))}");
+        return 0;
+    }
+
+    /// <summary>
+    /// A producer process claims an item's space in the queue's ring and is killed with SIGKILL
+    /// before it publishes; a second producer enqueues behind it. The consumer must get past
+    /// the dead producer's item to the live one's.
+    /// </summary>
+    [Scenario]
+    public static int QueueProducerKilledMidItem(string[] args)
+    {
+        using SharedQueue<int> queue = SharedQueue.Create<int>();
+        queue.StuckRecordTimeout = TimeSpan.FromMilliseconds(300);
+        Pid dying = Children.Fork(() =>
+        {
+            RingBuffer ring = RingBuffer.Attach(queue.Region, SharedQueueLayout.RingOffset);
+            if (!ring.TryClaim(SharedQueueLayout.ItemType, sizeof(int), out _))
+            {
+                return 2;
+            }
+
+            Posix.Kill(Pid.Current, Signal.SIGKILL); // mid-item: claimed, never published
+            return 3;
+        });
+        Console.WriteLine($"dying={Children.Reap(dying, ChildTimeout)}");
+        Pid live = Children.Fork(() => queue.TryEnqueue(42, TimeSpan.FromSeconds(30)) ? 0 : 4);
+        Console.WriteLine($"live={Children.Reap(live, ChildTimeout)}");
+
+        bool got = queue.TryDequeue(out int item, TimeSpan.FromSeconds(30));
+        Console.WriteLine($"dequeued={got}:{item}");
+        Console.WriteLine($"skipped={queue.SkippedRecords}");
+        Console.WriteLine($"emptyAfter={!queue.TryDequeue(out _)}");
+        return 0;
+    }
+
+    /// <summary>
+    /// The documented limit: a unit held by a process that dies is not returned (a semaphore
+    /// cannot know its holders); whoever knows it died gives it back with Release.
+    /// </summary>
+    [Scenario]
+    public static int SemaphoreHolderKilled(string[] args)
+    {
+        using var region = SharedMemoryRegion.Create(Posix.PageSize);
+        SharedSemaphore semaphore = SharedSemaphore.Create(region, initialCount: 1, maximumCount: 1);
+        SharedEvent holding = SharedEvent.Create(region, offset: 64);
+        Pid holder = Children.Fork(() =>
+        {
+            if (!semaphore.Wait(TimeSpan.FromSeconds(30)))
+            {
+                return 2;
+            }
+
+            holding.Set();
+            Thread.Sleep(TimeSpan.FromSeconds(60)); // until killed; bounded
+            return 0;
+        });
+
+        Console.WriteLine($"holding={holding.Wait(TimeSpan.FromSeconds(30))}");
+        Posix.Kill(holder, Signal.SIGKILL);
+        Console.WriteLine($"holder={Children.Reap(holder, ChildTimeout)}");
+        Console.WriteLine($"countAfterDeath={semaphore.CurrentCount}");
+        Console.WriteLine($"waitAfterDeath={semaphore.Wait(TimeSpan.FromMilliseconds(200))}");
+        semaphore.Release();
+        Console.WriteLine($"waitAfterRelease={semaphore.Wait(TimeSpan.FromSeconds(30))}");
         return 0;
     }
 

@@ -224,4 +224,23 @@ public class SharedQueueTests
             return Encoding.UTF8.GetString(bytes);
         }
     }
+
+    [Fact]
+    public void TryDequeue_ProducerKilledMidItem_ConsumerSkipsItAndGetsTheNext()
+    {
+        // Before: the consumer waited behind the dead producer's claimed item for ever (timed out).
+        IReadOnlyDictionary<string, string> values = Helper.RunOk(nameof(SharedMemoryScenarios.QueueProducerKilledMidItem));
+        Assert.Equal("killed by SIGKILL", values["dying"]);
+        Assert.Equal("exited with code 0", values["live"]);
+        Assert.Equal("True:42", values["dequeued"]);
+        Assert.Equal("1", values["skipped"]);
+        Assert.Equal("True", values["emptyAfter"]);
+    }
+
+    [Fact]
+    public void StuckRecordTimeout_NotPositive_Throws()
+    {
+        using SharedQueue<int> queue = SharedQueue.Create<int>();
+        Assert.Throws<ArgumentOutOfRangeException>(() => queue.StuckRecordTimeout = TimeSpan.Zero);
+    }
 }

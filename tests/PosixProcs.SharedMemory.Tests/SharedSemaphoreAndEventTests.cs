@@ -66,4 +66,16 @@ public class SharedSemaphoreAndEventTests
         Assert.Equal("1000", values["rounds"]);
         Assert.Equal("exited with code 0", values["child"]);
     }
+
+    [Fact]
+    public void Wait_HolderKilled_UnitNotReturnedUntilReleasedByHand()
+    {
+        // The documented limit (see SharedSemaphore's remarks), shown as it is.
+        IReadOnlyDictionary<string, string> values = Helper.RunOk(nameof(SharedMemoryScenarios.SemaphoreHolderKilled));
+        Assert.Equal("True", values["holding"]);
+        Assert.Equal("killed by SIGKILL", values["holder"]);
+        Assert.Equal("0", values["countAfterDeath"]);
+        Assert.Equal("False", values["waitAfterDeath"]);
+        Assert.Equal("True", values["waitAfterRelease"]);
+    }
 }

@@ -242,4 +242,98 @@ public static class ForkScenarios
         children.ForEach(c => c.Dispose());
         return 0;
     }
+    [Scenario]
+    public static int EnvironmentExitInChild(string[] args)
+    {
+        foreach (int code in new[] { 3, 0 })
+        {
+            using ChildProcess child = ChildProcess.Fork(context =>
+            {
+                context.Output!.Write("before exit"u8);
+                Environment.Exit(code);
+            }, new ForkOptions { OutputPipe = true });
+            using var reader = new StreamReader(child.StandardOutput!);
+            Console.WriteLine($"output{code}={reader.ReadToEnd()}");
+            Console.WriteLine($"status{code}={WaitOrKill(child)}");
+        }
+
+        return 0;
+    }
+
+    [Scenario]
+    public static int ExitCodeSetWithoutExit(string[] args)
+    {
+        // Setting the code is not exiting: the child sleeps, then blocks in a read, then returns.
+        using ChildProcess child = ChildProcess.Fork(context =>
+        {
+            Environment.ExitCode = 5;
+            Thread.Sleep(300);
+            int n = context.Input!.Read(new byte[1]);
+            return n == 1 ? 0 : 1;
+        }, new ForkOptions { InputPipe = true });
+        Thread.Sleep(300);
+        child.StandardInput!.Write("x"u8);
+        Console.WriteLine($"status={WaitOrKill(child)}");
+        return 0;
+    }
+
+    private static string WaitOrKill(ChildProcess child)
+    {
+        if (child.Wait(Limit))
+        {
+            return child.Status!.ToString()!;
+        }
+
+        string hung = $"hung (state {ProcessInspector.State(child.Pid.Value)})";
+        child.Kill();
+        child.Wait();
+        return hung;
+    }
+
+    [Scenario]
+    public static int InheritedDescriptors(string[] args)
+    {
+        // args[0]: close (the default), keep (CloseInheritedDescriptors = false), list (close, but keep the pipe's write end).
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        using PipeEnds pipe = Posix.Pipe();
+        string socketTarget = LinkOf((int)listener.Server.Handle);
+        string pipeTarget = LinkOf(pipe.Write.Number);
+        var options = args[0] switch
+        {
+            "keep" => new ForkOptions { InputPipe = true, OutputPipe = true, CloseInheritedDescriptors = false },
+            "list" => new ForkOptions { InputPipe = true, OutputPipe = true, InheritedDescriptors = [pipe.Write] },
+            _ => new ForkOptions { InputPipe = true, OutputPipe = true },
+        };
+        using ChildProcess child = ChildProcess.Fork(context =>
+        {
+            // Managed code, allocation, a collection and Console still work after the closing.
+            var garbage = new List<byte[]>();
+            for (int n = 0; n < 500; n++)
+            {
+                garbage.Add(new byte[100_000]);
+            }
+
+            GC.Collect();
+            Console.WriteLine($"childConsole=ok {garbage.Count}");
+            context.Output!.Write("r"u8); // the closing happened long before: the parent may look now
+            return context.Input!.Read(new byte[1]) == 1 ? 0 : 1; // lives until the parent says go
+        }, options);
+
+        Console.WriteLine($"childReady={child.StandardOutput!.Read(new byte[1]) == 1}");
+        string[] childTargets = Directory.GetFiles($"/proc/{child.Pid}/fd").Select(path => new FileInfo(path).LinkTarget ?? "?").ToArray();
+        Console.WriteLine($"childHoldsSocket={childTargets.Contains(socketTarget)}");
+        Console.WriteLine($"childHoldsPipe={childTargets.Contains(pipeTarget)}");
+
+        // With the parent's own write end closed, the reader sees end-of-file while the child still lives.
+        pipe.Write.Dispose();
+        PollEvents ready = Posix.Poll(pipe.Read, PollEvents.In, TimeSpan.FromMilliseconds(args[0] == "close" ? 30_000 : 300));
+        bool eof = ready != PollEvents.None && Posix.Read(pipe.Read, new byte[1]) == 0;
+        Console.WriteLine($"eofWhileChildLives={eof && ProcessInspector.State(child.Pid.Value) is not (null or 'Z')}");
+        child.StandardInput!.Write("g"u8);
+        Console.WriteLine($"status={WaitOrKill(child)}");
+        return 0;
+    }
+
+    private static string LinkOf(int fd) => new FileInfo($"/proc/self/fd/{fd}").LinkTarget ?? "?";
 }

@@ -105,4 +105,53 @@ public class ForkTests
         var values = Helper.Run(nameof(ForkScenarios.WaitAsyncForForkedChildren)).Values;
         Assert.Equal(string.Join(',', Enumerable.Range(0, 20)), values["codes"]);
     }
+
+    [Fact]
+    public void Fork_ChildCallsEnvironmentExit_ExitsWithThatCode()
+    {
+        // Before the fix the child slept for ever in the runtime's shutdown (no finalizer thread).
+        var values = Helper.Run(nameof(ForkScenarios.EnvironmentExitInChild)).Values;
+        Assert.Equal("before exit", values["output3"]);
+        Assert.Equal("exited with code 3", values["status3"]);
+        Assert.Equal("exited with code 0", values["status0"]);
+    }
+
+    [Fact]
+    public void Fork_ChildSetsExitCodeAndGoesOn_EndsWithItsOwnReturn()
+    {
+        var values = Helper.Run(nameof(ForkScenarios.ExitCodeSetWithoutExit)).Values;
+        Assert.Equal("exited with code 0", values["status"]);
+    }
+
+    [Fact]
+    public void Fork_ParentHoldsListenerAndPipe_ChildHoldsNeitherAndReaderSeesEndOfFile()
+    {
+        var result = Helper.Run(nameof(ForkScenarios.InheritedDescriptors), null, "close");
+        var values = result.Values;
+        Assert.Equal("True", values["childReady"]);
+        Assert.Equal("False", values["childHoldsSocket"]);
+        Assert.Equal("False", values["childHoldsPipe"]);
+        Assert.Equal("True", values["eofWhileChildLives"]);
+        Assert.Equal("ok 500", values["childConsole"]);
+        Assert.Equal("exited with code 0", values["status"]);
+    }
+
+    [Fact]
+    public void Fork_CloseInheritedDescriptorsOff_ChildHoldsBothAndNoEndOfFile()
+    {
+        var values = Helper.Run(nameof(ForkScenarios.InheritedDescriptors), null, "keep").Values;
+        Assert.Equal("True", values["childHoldsSocket"]);
+        Assert.Equal("True", values["childHoldsPipe"]);
+        Assert.Equal("False", values["eofWhileChildLives"]);
+        Assert.Equal("exited with code 0", values["status"]);
+    }
+
+    [Fact]
+    public void Fork_DescriptorListedAsInherited_ChildKeepsOnlyThat()
+    {
+        var values = Helper.Run(nameof(ForkScenarios.InheritedDescriptors), null, "list").Values;
+        Assert.Equal("False", values["childHoldsSocket"]);
+        Assert.Equal("True", values["childHoldsPipe"]);
+        Assert.Equal("exited with code 0", values["status"]);
+    }
 }

@@ -12,6 +12,14 @@ internal static partial class Interop
     [LibraryImport(Shim, EntryPoint = "PosixProcsNative_Fork", SetLastError = true)]
     internal static unsafe partial int fork_with_default_signals(int* resetSignals, int resetCount);
 
+    /// <summary>fork as <see cref="fork_with_default_signals"/>; the child closes every descriptor from 3 up except <paramref name="keep"/>.</summary>
+    [LibraryImport(Shim, EntryPoint = "PosixProcsNative_ForkClosingDescriptors", SetLastError = true)]
+    internal static unsafe partial int fork_closing_descriptors(int* resetSignals, int resetCount, int* keep, int keepCount);
+
+    /// <summary>Starts the native thread that ends a forked child once Environment.Exit latched a code (Linux).</summary>
+    [LibraryImport(Shim, EntryPoint = "PosixProcsNative_StartExitWatch", SetLastError = true)]
+    internal static unsafe partial int start_exit_watch(delegate* unmanaged<int> readExitCode, int unsetCode, int periodMilliseconds);
+
     /// <summary>_exit(2): leaves without running finalizers or atexit handlers.</summary>
     [LibraryImport(Libc, EntryPoint = "_exit")]
     internal static partial void _exit(int status);
