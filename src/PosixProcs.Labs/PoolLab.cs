@@ -20,6 +20,9 @@ public sealed class PoolLab : Lab
     private static readonly TimeSpan TaskTimeout = TimeSpan.FromMilliseconds(300);
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
 
+    /// <summary>A hard timeout ends the task long before its own 30 s: at most this after the start.</summary>
+    private static readonly TimeSpan PromptTimeout = TimeSpan.FromSeconds(10);
+
     /// <inheritdoc/>
     public override string Name => "pool";
 
@@ -131,9 +134,13 @@ public sealed class PoolLab : Lab
         bool sameSet = unordered.Order().SequenceEqual(SleepsMs.Order());
         bool ascendingArrivals = arrivals.Zip(arrivals.Skip(1)).All(p => p.First <= p.Second);
         recorder.Check("mapKeepsInputOrder", $"MapAsync: {orderedText} = the inputs {string.Join(",", SleepsMs)}", inOrder);
-        recorder.Check("unorderedFollowsCompletion", $"MapUnorderedAsync: {unorderedText}, every result once, not in input order", sameSet && !unordered.SequenceEqual(SleepsMs) && ascendingArrivals);
+        recorder.Check("unorderedEveryResultOnce", $"MapUnorderedAsync: {unorderedText}, every result once", sameSet && ascendingArrivals);
+
+        // Completion order comes from the tasks' sleeps: a timing claim, which a saturated machine
+        // (workers waiting hundreds of ms for a CPU) can blur.
+        recorder.TimingCheck("unorderedFollowsCompletion", $"MapUnorderedAsync yielded {unorderedText}: completion order, not input order", !unordered.SequenceEqual(SleepsMs));
         recorder.Evidence = $"map {orderedText}; unordered {unorderedText} (first at {first:0} ms, slowest {slowest} ms); ";
-        recorder.Check("firstBeforeSlowest", $"the first unordered result came at {first:0} ms, before the slowest task ({slowest} ms) finished at {slowestArrival:0} ms", first < slowest && first < slowestArrival);
+        recorder.TimingCheck("firstBeforeSlowest", $"the first unordered result came at {first:0} ms, before the slowest task ({slowest} ms) finished at {slowestArrival:0} ms", first < slowest && first < slowestArrival);
     }
 
     private static void CrashIsolation(ProcessPool pool, LabRecorder recorder)
@@ -205,7 +212,8 @@ public sealed class PoolLab : Lab
         recorder.Measure("workerBeforeTimeout", before.Value, string.Empty, "the worker that ran it");
         long served = recorder.Measure("workerAfterTimeout", next, string.Empty, "the worker that ran the next task");
         recorder.Evidence += $"30 s task → {result.Split(':')[0]} after {after:0} ms, next task served";
-        recorder.Check("timeoutKillsTask", $"the 30 s task failed with {result.Split(':')[0]} after {after:0} ms (limit {TaskTimeout.TotalMilliseconds:0} ms)", result.StartsWith(nameof(TimeoutException), StringComparison.Ordinal) && after >= TaskTimeout.TotalMilliseconds * 0.9 && after < 10_000);
+        recorder.Check("timeoutKillsTask", $"the 30 s task failed with {result.Split(':')[0]} after {after:0} ms, not before its limit of {TaskTimeout.TotalMilliseconds:0} ms", result.StartsWith(nameof(TimeoutException), StringComparison.Ordinal) && after >= TaskTimeout.TotalMilliseconds * 0.9);
+        recorder.TimingCheck("timeoutIsPrompt", $"a hard timeout: it failed {after:0} ms after it was submitted, long before the 30 s the task wanted (needed < {PromptTimeout.TotalMilliseconds:0} ms)", after < PromptTimeout.TotalMilliseconds);
         recorder.Check("poolKeepsServing", $"the next task ran on a fresh worker {served} (the killed one was {before})", served != 0 && served != before.Value);
     }
 }
