@@ -11,7 +11,7 @@ namespace PosixProcs.Benchmarks;
 /// </summary>
 public static class BenchmarkCatalog
 {
-    private const string Ring = "the shared-memory ring (issue 4)";
+    private const string Ring = "a SharedQueue benchmark on the PosixProcs side";
 
     /// <summary>The benchmarks of code that exists, selected by <see cref="BenchmarkSettings.Filter"/>.</summary>
     /// <param name="settings">The run's settings.</param>

@@ -9,7 +9,7 @@ namespace PosixProcs.Benchmarks;
 /// </summary>
 /// <param name="Direction">Whether the ratio must stay at or below, or at or above, <paramref name="Ratio"/>.</param>
 /// <param name="Ratio">The target ratio, positive.</param>
-/// <param name="Source">Where it was set, e.g. <c>issue 3</c>.</param>
+/// <param name="Source">Where it was set, in words for the reader of the table, e.g. <c>project goal</c>.</param>
 public sealed record Target(TargetDirection Direction, double Ratio, string Source)
 {
     /// <summary>At most <paramref name="ratio"/> times the reference.</summary>
@@ -30,7 +30,7 @@ public sealed record Target(TargetDirection Direction, double Ratio, string Sour
     public Verdict Judge(double ratio) =>
         (Direction == TargetDirection.AtMost ? ratio <= Ratio : ratio >= Ratio) ? Verdict.Met : Verdict.Missed;
 
-    /// <summary>For example <c>&lt;= 1.1x (issue 3)</c>.</summary>
+    /// <summary>For example <c>&lt;= 1.1x (project goal)</c>.</summary>
     /// <returns>The text.</returns>
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"{(Direction == TargetDirection.AtMost ? "<=" : ">=")} {Ratio:0.###}x ({Source})");

@@ -56,10 +56,17 @@ internal static class LabOutput
     /// <param name="mode">Plain or rich.</param>
     public static void Verdict(LabResult result, OutputMode mode)
     {
-        string text = $"claim {(result.Holds ? "HOLDS" : "DOES NOT HOLD")} ({result.Checks.Count(c => c.Holds)}/{result.Checks.Count} checks, {result.Elapsed.TotalSeconds:0.0} s)";
+        string verdict = result.Verdict switch
+        {
+            LabVerdict.Held => "claim HOLDS",
+            LabVerdict.Inconclusive => "claim INCONCLUSIVE (a timing check could not be judged on this busy machine; every other check held)",
+            _ => "claim DOES NOT HOLD",
+        };
+        int inconclusive = result.Checks.Count(c => c.Verdict == LabVerdict.Inconclusive);
+        string text = $"{verdict} ({result.Checks.Count(c => c.Holds)}/{result.Checks.Count} checks{(inconclusive > 0 ? $", {inconclusive} inconclusive" : string.Empty)}, {result.Elapsed.TotalSeconds:0.0} s)";
         if (mode == OutputMode.Rich)
         {
-            AnsiConsole.MarkupLine(result.Holds ? $"[bold green]{Markup.Escape(text)}[/]" : $"[bold red]{Markup.Escape(text)}[/]");
+            AnsiConsole.MarkupLine($"[bold {Colour(result.Verdict)}]{Markup.Escape(text)}[/]");
             AnsiConsole.WriteLine();
         }
         else
@@ -69,7 +76,12 @@ internal static class LabOutput
         }
     }
 
-    /// <summary>A lab's result as JSON: claim, holds, evidence, every measurement by name, the checks.</summary>
+    /// <summary>The exit code for a verdict: 1 only when a claim really did not hold.</summary>
+    /// <param name="verdict">The verdict.</param>
+    /// <returns>0 for held or inconclusive, 1 for did not hold.</returns>
+    public static int ExitCode(LabVerdict verdict) => verdict == LabVerdict.DidNotHold ? 1 : 0;
+
+    /// <summary>A lab's result as JSON: claim, holds (every check held), verdict, evidence, every measurement by name, the checks.</summary>
     /// <param name="result">The result.</param>
     /// <returns>The JSON object.</returns>
     public static JsonObject ToJson(LabResult result)
@@ -94,7 +106,14 @@ internal static class LabOutput
         var checks = new JsonArray();
         foreach (LabCheck check in result.Checks)
         {
-            checks.Add(new JsonObject { ["name"] = check.Name, ["description"] = check.Description, ["holds"] = check.Holds });
+            checks.Add(new JsonObject
+            {
+                ["name"] = check.Name,
+                ["description"] = check.Description,
+                ["holds"] = check.Holds,
+                ["timing"] = check.Timing,
+                ["verdict"] = check.Verdict.ToText(),
+            });
         }
 
         var next = new JsonArray();
@@ -109,6 +128,7 @@ internal static class LabOutput
             ["title"] = result.Title,
             ["claim"] = result.Claim,
             ["holds"] = result.Holds,
+            ["verdict"] = result.Verdict.ToText(),
             ["evidence"] = result.Evidence,
             ["error"] = result.Error,
             ["elapsedMs"] = Math.Round(result.Elapsed.TotalMilliseconds, 1),
@@ -123,7 +143,7 @@ internal static class LabOutput
     /// <param name="node">The node.</param>
     public static void PrintJson(JsonNode node) => Console.WriteLine(node.ToJsonString(CliJson.Options));
 
-    /// <summary>The tour's summary table: lab, claim, measured evidence, holds.</summary>
+    /// <summary>The tour's summary table: lab, claim, measured evidence, verdict.</summary>
     /// <param name="results">The results.</param>
     /// <param name="mode">Plain or rich.</param>
     public static void SummaryTable(IReadOnlyList<LabResult> results, OutputMode mode)
@@ -134,14 +154,14 @@ internal static class LabOutput
             table.AddColumn("lab");
             table.AddColumn("claim");
             table.AddColumn("measured evidence");
-            table.AddColumn(new TableColumn("holds").Centered());
+            table.AddColumn(new TableColumn("verdict").Centered());
             foreach (LabResult r in results)
             {
                 table.AddRow(
                     new Markup($"[bold]{Markup.Escape(r.Lab)}[/]"),
                     new Text(r.Claim),
                     new Text(r.Evidence),
-                    new Markup(r.Holds ? "[green]yes[/]" : "[red]NO[/]"));
+                    new Markup($"[{Colour(r.Verdict)}]{Markup.Escape(TableText(r.Verdict))}[/]"));
             }
 
             AnsiConsole.Write(table);
@@ -149,13 +169,32 @@ internal static class LabOutput
         }
 
         Console.WriteLine("Summary");
-        Console.WriteLine("| lab | claim | measured evidence | holds |");
+        Console.WriteLine("| lab | claim | measured evidence | verdict |");
         Console.WriteLine("|---|---|---|---|");
         foreach (LabResult r in results)
         {
-            Console.WriteLine($"| {r.Lab} | {r.Claim} | {r.Evidence} | {(r.Holds ? "yes" : "NO")} |");
+            Console.WriteLine($"| {r.Lab} | {r.Claim} | {r.Evidence} | {TableText(r.Verdict)} |");
         }
     }
+
+    /// <summary>The line under the summary table, e.g. <c>10/11 claims held, 1 inconclusive, 0 did not hold in 41.2 s.</c></summary>
+    /// <param name="results">The results.</param>
+    /// <param name="elapsed">How long the tour took.</param>
+    /// <returns>The line.</returns>
+    public static string Tally(IReadOnlyList<LabResult> results, TimeSpan elapsed) =>
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"{results.Count(r => r.Verdict == LabVerdict.Held)}/{results.Count} claims held, {results.Count(r => r.Verdict == LabVerdict.Inconclusive)} inconclusive, {results.Count(r => r.Verdict == LabVerdict.DidNotHold)} did not hold in {elapsed.TotalSeconds:0.0} s.");
+
+    /// <summary>"held", "inconclusive", or "DID NOT HOLD" (capitals: it must stand out in a table).</summary>
+    private static string TableText(LabVerdict verdict) => verdict == LabVerdict.DidNotHold ? "DID NOT HOLD" : verdict.ToText();
+
+    private static string Colour(LabVerdict verdict) => verdict switch
+    {
+        LabVerdict.Held => "green",
+        LabVerdict.Inconclusive => "yellow",
+        _ => "red",
+    };
 
     private sealed class PlainNarrator : ILabNarrator
     {
@@ -170,7 +209,7 @@ internal static class LabOutput
 
         public void Measured(string description, string value) => Console.WriteLine($"    {description}: {value}");
 
-        public void Checked(string description, bool holds) => Console.WriteLine($"  [{(holds ? "ok" : "FAILED")}] {description}");
+        public void Checked(string description, LabVerdict verdict) => Console.WriteLine($"  [{verdict switch { LabVerdict.Held => "ok", LabVerdict.Inconclusive => "inconclusive", _ => "FAILED" }}] {description}");
 
         public void Suggest(string text) => Console.WriteLine($"  next: {text}");
     }
@@ -186,8 +225,12 @@ internal static class LabOutput
         public void Measured(string description, string value) =>
             AnsiConsole.MarkupLine($"    [grey]{Markup.Escape(description)}:[/] [cyan]{Markup.Escape(value)}[/]");
 
-        public void Checked(string description, bool holds) =>
-            AnsiConsole.MarkupLine(holds ? $"  [green]✓[/] {Markup.Escape(description)}" : $"  [red]✗ {Markup.Escape(description)}[/]");
+        public void Checked(string description, LabVerdict verdict) => AnsiConsole.MarkupLine(verdict switch
+        {
+            LabVerdict.Held => $"  [green]✓[/] {Markup.Escape(description)}",
+            LabVerdict.Inconclusive => $"  [yellow]? {Markup.Escape(description)}[/]",
+            _ => $"  [red]✗ {Markup.Escape(description)}[/]",
+        });
 
         public void Suggest(string text) => AnsiConsole.MarkupLine($"  [yellow]→ try:[/] {Markup.Escape(text)}");
     }

@@ -12,6 +12,9 @@ public sealed class DuplexLab : Lab
     private const int RoundTrips = 2000;
     private static readonly TimeSpan Stall = TimeSpan.FromMilliseconds(400);
 
+    /// <summary>Hang protection only: on a saturated machine a child may wait long for a CPU.</summary>
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
+
     /// <inheritdoc/>
     public override string Name => "duplex";
 
@@ -82,7 +85,7 @@ public sealed class DuplexLab : Lab
 
         double elapsedUs = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
         toChild.Write.Dispose(); // the child's read returns 0: it exits
-        WaitStatus status = children.Wait(child, TimeSpan.FromSeconds(10));
+        WaitStatus status = children.Wait(child, Limit);
 
         recorder.Measure("childReady", ready, "the parent waited for the child's \"ready\"");
         recorder.Measure("correctReplies", correct, "replies", $"correct replies (n+1) out of {RoundTrips}");
@@ -121,7 +124,7 @@ public sealed class DuplexLab : Lab
 
         toChild.Write.NonBlocking = true;
         parentWrote = LabIo.WriteAtMost(toChild.Write, size, Stall);
-        childWrote = LabIo.ReadReport(report.Read, TimeSpan.FromSeconds(10)).Number("wrote");
+        childWrote = LabIo.ReadReport(report.Read, Limit).Number("wrote");
 
         // Give the child a moment to enter its blocking write, then look at where it sleeps.
         char? state = null;
@@ -162,9 +165,9 @@ public sealed class DuplexLab : Lab
         {
             toChild.Write.Dispose();
             toParent.Read.Dispose();
-            long got = LabIo.ReadAtMost(toChild.Read, size, TimeSpan.FromSeconds(10));
+            long got = LabIo.ReadAtMost(toChild.Read, size, Limit);
             toParent.Write.NonBlocking = true;
-            long sent = LabIo.WriteAtMost(toParent.Write, got, TimeSpan.FromSeconds(10));
+            long sent = LabIo.WriteAtMost(toParent.Write, got, Limit);
             return got == size && sent == size ? 0 : 1;
         });
         toChild.Read.Dispose();
@@ -172,10 +175,10 @@ public sealed class DuplexLab : Lab
 
         long start = Stopwatch.GetTimestamp();
         toChild.Write.NonBlocking = true;
-        parentWrote = LabIo.WriteAtMost(toChild.Write, size, TimeSpan.FromSeconds(10));
-        parentRead = LabIo.ReadAtMost(toParent.Read, size, TimeSpan.FromSeconds(10));
+        parentWrote = LabIo.WriteAtMost(toChild.Write, size, Limit);
+        parentRead = LabIo.ReadAtMost(toParent.Read, size, Limit);
         double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        WaitStatus status = children.Wait(child, TimeSpan.FromSeconds(10));
+        WaitStatus status = children.Wait(child, Limit);
 
         recorder.Measure("fixParentWrote", parentWrote, "B", "the parent wrote");
         recorder.Measure("fixParentRead", parentRead, "B", "the parent read back");
@@ -184,7 +187,7 @@ public sealed class DuplexLab : Lab
     }
 
     private static bool ReadMessage(FileDescriptorHandle fd, byte[] message) =>
-        LabIo.ReadExactly(fd, message, TimeSpan.FromSeconds(10)) == message.Length;
+        LabIo.ReadExactly(fd, message, Limit) == message.Length;
 
     private static string ReadWchan(Pid pid)
     {

@@ -22,8 +22,8 @@ public interface ILabNarrator
 
     /// <summary>A check of the claim, decided.</summary>
     /// <param name="description">The condition with its numbers.</param>
-    /// <param name="holds">Whether it held.</param>
-    void Checked(string description, bool holds);
+    /// <param name="verdict">Whether it held, did not, or (a timing check on a busy machine) could not be judged.</param>
+    void Checked(string description, LabVerdict verdict);
 
     /// <summary>A suggestion of what to try next.</summary>
     /// <param name="text">The suggestion.</param>
@@ -57,7 +57,7 @@ public sealed class SilentNarrator : ILabNarrator
     }
 
     /// <inheritdoc/>
-    public void Checked(string description, bool holds)
+    public void Checked(string description, LabVerdict verdict)
     {
     }
 

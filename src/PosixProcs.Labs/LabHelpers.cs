@@ -59,7 +59,7 @@ public static class LabHelpers
             {
                 using var children = new Children();
                 children.Adopt(parent.ChildPid);
-                children.Wait(parent.ChildPid, TimeSpan.FromSeconds(10));
+                children.Wait(parent.ChildPid, TimeSpan.FromSeconds(20));
             }
 
             return 1;
@@ -104,7 +104,7 @@ public static class LabHelpers
             Pid child = parent.ChildPid;
             children.Adopt(child);
             Console.WriteLine($"child={child}");
-            WaitStatus status = children.Wait(child, TimeSpan.FromSeconds(10));
+            WaitStatus status = children.Wait(child, TimeSpan.FromSeconds(20));
             Console.WriteLine($"childStatus{round}={status}");
 
             // The parent now compiles the same new code, into a code heap the child wrote to.

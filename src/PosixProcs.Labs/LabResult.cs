@@ -11,7 +11,21 @@ public sealed record Measurement(string Name, object Value, string Unit, string 
 /// <param name="Name">A machine name, camelCase.</param>
 /// <param name="Description">The condition, with the numbers it compared.</param>
 /// <param name="Holds">Whether it held in this run.</param>
-public sealed record LabCheck(string Name, string Description, bool Holds);
+public sealed record LabCheck(string Name, string Description, bool Holds)
+{
+    /// <summary>
+    /// Whether the condition is about time (a speed-up, a cost compared in milliseconds), so
+    /// that a busy machine can decide it; the others (values, counts, statuses, end of file)
+    /// must hold under any load.
+    /// </summary>
+    public bool Timing { get; init; }
+
+    /// <summary>A timing condition that failed while the machine was too busy to judge it: it counts as inconclusive, not as false.</summary>
+    public bool Inconclusive { get; init; }
+
+    /// <summary>Held, inconclusive (only a timing condition, on a busy machine), or did not hold.</summary>
+    public LabVerdict Verdict => Holds ? LabVerdict.Held : Inconclusive ? LabVerdict.Inconclusive : LabVerdict.DidNotHold;
+}
 
 /// <summary>What a lab run found.</summary>
 /// <param name="Lab">The lab's name.</param>
@@ -37,6 +51,15 @@ public sealed record LabResult(
 
     /// <summary>Whether the claim held: every check held (and there was at least one).</summary>
     public bool Holds => Checks.Count > 0 && Checks.All(c => c.Holds);
+
+    /// <summary>
+    /// Held when every check held; inconclusive when the only checks that failed are timing
+    /// checks on a busy machine; did not hold otherwise (or with no checks at all).
+    /// </summary>
+    public LabVerdict Verdict => LabVerdictText.Combine(Checks.Select(c => c.Verdict));
+
+    /// <summary>The load the lab saw when it started; null if it was not measured.</summary>
+    public MachineLoad? Load { get; init; }
 
     /// <summary>A measurement by name.</summary>
     /// <param name="name">Its name.</param>

@@ -11,6 +11,9 @@ public sealed class PipeLab : Lab
 {
     private static readonly TimeSpan EofPatience = TimeSpan.FromMilliseconds(300);
 
+    /// <summary>Hang protection only: on a saturated machine a child may wait long for a CPU.</summary>
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
+
     /// <inheritdoc/>
     public override string Name => "pipe";
 
@@ -51,9 +54,9 @@ public sealed class PipeLab : Lab
             });
             pipe.Write.Dispose();
             long start = Stopwatch.GetTimestamp();
-            ReadOutcome outcome = LabIo.ReadToEnd(pipe.Read, TimeSpan.FromSeconds(10));
+            ReadOutcome outcome = LabIo.ReadToEnd(pipe.Read, Limit);
             doneMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            children.Wait(child, TimeSpan.FromSeconds(10));
+            children.Wait(child, Limit);
             message = recorder.Measure("message", outcome.Text, "the parent read");
             eofDone = recorder.Measure("eofWhenClosed", outcome.EndOfFile, "end of file seen (parent closed its write end)");
             recorder.Measure("eofWhenClosedMs", doneMs, "ms", "time from fork to end of file");
@@ -75,7 +78,7 @@ public sealed class PipeLab : Lab
             });
 
             // Deliberately NOT closing pipe.Write here.
-            WaitStatus status = children.Wait(child, TimeSpan.FromSeconds(10));
+            WaitStatus status = children.Wait(child, Limit);
             childStatus = status.ToString()!;
             ReadOutcome whileOpen = LabIo.ReadToEnd(pipe.Read, EofPatience);
             secondMessage = whileOpen.Text;
@@ -84,7 +87,7 @@ public sealed class PipeLab : Lab
             recorder.Step("Now the parent closes its write end, and polls again.");
             pipe.Write.Dispose();
             long start = Stopwatch.GetTimestamp();
-            ReadOutcome afterClose = LabIo.ReadToEnd(pipe.Read, TimeSpan.FromSeconds(5));
+            ReadOutcome afterClose = LabIo.ReadToEnd(pipe.Read, Limit);
             afterCloseMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             eofAfterClose = afterClose.EndOfFile;
         }
@@ -99,7 +102,7 @@ public sealed class PipeLab : Lab
         recorder.Check("messageArrived", $"the parent read \"{message}\"", message.StartsWith("hello from child ", StringComparison.Ordinal));
         recorder.Check("eofWithEndsClosed", "with both unused ends closed, end of file came", eofDone);
         recorder.Check("noEofWhileOwnWriteEndOpen", $"with its own write end open, no end of file in {EofPatience.TotalMilliseconds:0} ms although the child had exited", !eofWhileOpen && secondMessage.StartsWith("hello again", StringComparison.Ordinal));
-        recorder.Check("eofRightAfterClose", $"closing it gave end of file at once ({afterCloseMs:0.##} ms)", eofAfterClose && afterCloseMs < 1000);
+        recorder.Check("eofAfterClose", $"closing it gave end of file ({afterCloseMs:0.##} ms later)", eofAfterClose);
         recorder.Evidence = $"EOF with own write end open: {(eofWhileOpen ? "yes" : "no")} in {EofPatience.TotalMilliseconds:0} ms; after close: {(eofAfterClose ? "yes" : "no")} in {afterCloseMs:0.##} ms";
     }
 }

@@ -18,7 +18,13 @@ public sealed class PoolLab : Lab
     private const int CrashTasks = 8;
     private static readonly int[] SleepsMs = [400, 50, 250, 10, 150, 100];
     private static readonly TimeSpan TaskTimeout = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>The most the limit is stretched on a busy machine: still far below the 30 s task.</summary>
+    private static readonly TimeSpan LongestTaskTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
+
+    /// <summary>A hard timeout ends the task long before its own 30 s: at most this after its limit.</summary>
+    private static readonly TimeSpan PromptTimeout = TimeSpan.FromSeconds(10);
 
     /// <inheritdoc/>
     public override string Name => "pool";
@@ -67,8 +73,9 @@ public sealed class PoolLab : Lab
             CrashIsolation(pool, recorder);
         }
 
-        recorder.Step($"3. Hard timeout: a pool of 1 worker with TaskTimeout = {TaskTimeout.TotalMilliseconds:0} ms; a task sleeps 30 s, then a quick task follows.");
-        HardTimeout(recorder);
+        TimeSpan limit = LimitFor(recorder.LoadAtStart);
+        recorder.Step($"3. Hard timeout: a pool of 1 worker with TaskTimeout = {limit.TotalMilliseconds:0} ms; a task sleeps 30 s, then a quick task follows.");
+        HardTimeout(recorder, limit);
     }
 
     private static T Await<T>(Task<T> task) => task.WaitAsync(Limit).GetAwaiter().GetResult();
@@ -131,9 +138,13 @@ public sealed class PoolLab : Lab
         bool sameSet = unordered.Order().SequenceEqual(SleepsMs.Order());
         bool ascendingArrivals = arrivals.Zip(arrivals.Skip(1)).All(p => p.First <= p.Second);
         recorder.Check("mapKeepsInputOrder", $"MapAsync: {orderedText} = the inputs {string.Join(",", SleepsMs)}", inOrder);
-        recorder.Check("unorderedFollowsCompletion", $"MapUnorderedAsync: {unorderedText}, every result once, not in input order", sameSet && !unordered.SequenceEqual(SleepsMs) && ascendingArrivals);
+        recorder.Check("unorderedEveryResultOnce", $"MapUnorderedAsync: {unorderedText}, every result once", sameSet && ascendingArrivals);
+
+        // Completion order comes from the tasks' sleeps: a timing claim, which a saturated machine
+        // (workers waiting hundreds of ms for a CPU) can blur.
+        recorder.TimingCheck("unorderedFollowsCompletion", $"MapUnorderedAsync yielded {unorderedText}: completion order, not input order", !unordered.SequenceEqual(SleepsMs));
         recorder.Evidence = $"map {orderedText}; unordered {unorderedText} (first at {first:0} ms, slowest {slowest} ms); ";
-        recorder.Check("firstBeforeSlowest", $"the first unordered result came at {first:0} ms, before the slowest task ({slowest} ms) finished at {slowestArrival:0} ms", first < slowest && first < slowestArrival);
+        recorder.TimingCheck("firstBeforeSlowest", $"the first unordered result came at {first:0} ms, before the slowest task ({slowest} ms) finished at {slowestArrival:0} ms", first < slowest && first < slowestArrival);
     }
 
     private static void CrashIsolation(ProcessPool pool, LabRecorder recorder)
@@ -182,9 +193,20 @@ public sealed class PoolLab : Lab
         recorder.Check("poolReplacedWorker", $"afterwards the pool has {workerCount} of {Workers} workers (the dead one replaced) and served a new task ({afterResult})", workerCount == Workers && crashedGone && afterResult == 42);
     }
 
-    private static void HardTimeout(LabRecorder recorder)
+    /// <summary>
+    /// The task limit: <see cref="TaskTimeout"/>, stretched by how little CPU a thread got at
+    /// the lab's start (at most <see cref="LongestTaskTimeout"/>), so that on a saturated
+    /// machine a quick task still fits in it while the 30 s task never does.
+    /// </summary>
+    private static TimeSpan LimitFor(MachineLoad? load)
     {
-        using ProcessPool pool = ProcessPool.Start(new ProcessPoolOptions { WorkerCount = 1, TaskTimeout = TaskTimeout });
+        double share = Math.Max(load?.CpuShare ?? 1, 0.01);
+        return TimeSpan.FromMilliseconds(Math.Clamp(TaskTimeout.TotalMilliseconds / share, TaskTimeout.TotalMilliseconds, LongestTaskTimeout.TotalMilliseconds));
+    }
+
+    private static void HardTimeout(LabRecorder recorder, TimeSpan limit)
+    {
+        using ProcessPool pool = ProcessPool.Start(new ProcessPoolOptions { WorkerCount = 1, TaskTimeout = limit });
         Pid before = pool.WorkerPids.Single();
         long start = Stopwatch.GetTimestamp();
         string outcome;
@@ -198,14 +220,38 @@ public sealed class PoolLab : Lab
         }
 
         double failedAfter = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        int next = Await(pool.SubmitAsync(static () => WorkerPid()));
-        recorder.Measure("taskTimeoutMs", TaskTimeout.TotalMilliseconds, "ms", "the pool's TaskTimeout");
+        int next = QuickTaskAfterTimeout(pool, out int quickTimeouts);
+        recorder.Measure("taskTimeoutMs", limit.TotalMilliseconds, "ms", $"the pool's TaskTimeout ({TaskTimeout.TotalMilliseconds:0} ms, stretched up to {LongestTaskTimeout.TotalSeconds:0} s by the CPU share a thread got at the start)");
         string result = recorder.Measure("slowTaskOutcome", outcome, "the 30 s task");
         double after = recorder.Measure("slowTaskFailedAfterMs", failedAfter, "ms", "it failed after");
         recorder.Measure("workerBeforeTimeout", before.Value, string.Empty, "the worker that ran it");
         long served = recorder.Measure("workerAfterTimeout", next, string.Empty, "the worker that ran the next task");
+        recorder.Measure("quickTasksOverLimit", quickTimeouts, "tasks", $"quick tasks that also ran over {limit.TotalMilliseconds:0} ms first (a saturated machine starves the fresh worker; each was killed and retried)");
         recorder.Evidence += $"30 s task → {result.Split(':')[0]} after {after:0} ms, next task served";
-        recorder.Check("timeoutKillsTask", $"the 30 s task failed with {result.Split(':')[0]} after {after:0} ms (limit {TaskTimeout.TotalMilliseconds:0} ms)", result.StartsWith(nameof(TimeoutException), StringComparison.Ordinal) && after >= TaskTimeout.TotalMilliseconds * 0.9 && after < 10_000);
-        recorder.Check("poolKeepsServing", $"the next task ran on a fresh worker {served} (the killed one was {before})", served != 0 && served != before.Value);
+        recorder.Check("timeoutKillsTask", $"the 30 s task failed with {result.Split(':')[0]} after {after:0} ms, not before its limit of {limit.TotalMilliseconds:0} ms", result.StartsWith(nameof(TimeoutException), StringComparison.Ordinal) && after >= limit.TotalMilliseconds * 0.9);
+        recorder.TimingCheck("timeoutIsPrompt", $"a hard timeout: it failed {after - limit.TotalMilliseconds:0} ms after its limit, long before the 30 s the task wanted (needed < {PromptTimeout.TotalMilliseconds:0} ms after)", after - limit.TotalMilliseconds < PromptTimeout.TotalMilliseconds);
+        recorder.Check("poolKeepsServing", $"the next task ran on a fresh worker {served} (the killed one was {before}){(quickTimeouts > 0 ? $", after {quickTimeouts} quick tasks ran over the limit on the busy machine" : string.Empty)}", served != 0 && served != before.Value);
+    }
+
+    /// <summary>
+    /// A quick task after the timeout. On a saturated machine even a quick task on the fresh
+    /// worker can outrun the short limit (the worker waits for a CPU); the pool then kills that
+    /// worker too, which is the hard timeout working, so the task is retried until one is served.
+    /// </summary>
+    private static int QuickTaskAfterTimeout(ProcessPool pool, out int timeouts)
+    {
+        timeouts = 0;
+        long deadline = LabIo.Deadline(Limit);
+        while (true)
+        {
+            try
+            {
+                return Await(pool.SubmitAsync(static () => WorkerPid()));
+            }
+            catch (TimeoutException) when (LabIo.Remaining(deadline) > TimeSpan.Zero)
+            {
+                timeouts++;
+            }
+        }
     }
 }

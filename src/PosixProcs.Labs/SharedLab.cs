@@ -19,7 +19,9 @@ public sealed class SharedLab : Lab
     private const int SemaphoreChildren = 5;
     private const int Permits = 2;
     private static readonly TimeSpan HoldTime = TimeSpan.FromMilliseconds(80);
-    private static readonly TimeSpan ChildTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Hang protection only: on a saturated machine a child may wait long for a CPU.</summary>
+    private static readonly TimeSpan ChildTimeout = TimeSpan.FromSeconds(60);
 
     // Region layout: each piece on its own 64-byte line.
     private const long CounterOffset = 0;
@@ -29,6 +31,7 @@ public sealed class SharedLab : Lab
     private const long InsideOffset = 256;
     private const long MaxInsideOffset = 320;
     private const long LoopTicksOffset = 384;
+    private const long EnteredOffset = 448;
     private const long EventsOffset = 512;
     private const long RegionLength = 4096;
 
@@ -119,7 +122,7 @@ public sealed class SharedLab : Lab
         recorder.Measure("lockedMs", locked.Milliseconds, "ms", "locked: the slower child's loop");
         recorder.Measure("lockedNsPerAdd", locked.NanosecondsEach, "ns", "locked: per addition (acquire + read-modify-write + release)");
 
-        recorder.Step($"2. Semaphore (the seeds' example): {SemaphoreChildren} children share a SharedSemaphore of {Permits} permits; each holds it {HoldTime.TotalMilliseconds:0} ms and records in a SharedArray when it enters and leaves.");
+        recorder.Step($"2. Semaphore (the seeds' example): {SemaphoreChildren} children share a SharedSemaphore of {Permits} permits; each holds it until the other permit is taken too (or nobody is left waiting), then {HoldTime.TotalMilliseconds:0} ms more, and records in a SharedArray when it enters and leaves.");
         Concurrency concurrency = SemaphoreRun(children, region);
         long maxFromEvents = recorder.Measure("maxConcurrentFromEvents", concurrency.FromEvents, "processes", "most children inside at once, from the recorded enter/leave times");
         long maxFromCounter = recorder.Measure("maxConcurrentFromCounter", concurrency.FromCounter, "processes", "most children inside at once, from a shared atomic counter of who is inside");
@@ -199,6 +202,7 @@ public sealed class SharedLab : Lab
         SharedSemaphore semaphore = SharedSemaphore.Create(region, Permits, Permits, SemaphoreOffset);
         var inside = new SharedValue<int>(region, InsideOffset);
         var maxInside = new SharedValue<int>(region, MaxInsideOffset);
+        var entered = new SharedValue<int>(region, EnteredOffset);
         var events = new SharedArray<long>(region, 2 * SemaphoreChildren, EventsOffset); // [2i] enter, [2i + 1] leave
         long start = Stopwatch.GetTimestamp();
         var pids = new Pid[SemaphoreChildren];
@@ -214,10 +218,19 @@ public sealed class SharedLab : Lab
 
                 events.Exchange(2 * index, Stopwatch.GetTimestamp());
                 int now = inside.Add(1);
+                entered.Add(1);
                 int seen = maxInside.Read();
                 while (now > seen && maxInside.CompareExchange(now, seen) != seen)
                 {
                     seen = maxInside.Read();
+                }
+
+                // Hold the permit until the other one is taken too, or nobody is left to take it:
+                // then two are inside at once on any load, not only when the scheduler overlaps them.
+                long until = LabIo.Deadline(ChildTimeout);
+                while (inside.Read() < Permits && entered.Read() < SemaphoreChildren && LabIo.Remaining(until) > TimeSpan.Zero)
+                {
+                    Thread.Sleep(1);
                 }
 
                 Thread.Sleep(HoldTime);
@@ -285,7 +298,7 @@ public sealed class SharedLab : Lab
             throw new InvalidOperationException($"the holder never took the lock ({status})");
         }
 
-        LockAcquisition takeover = sharedLock.TryAcquire(TimeSpan.FromSeconds(5));
+        LockAcquisition takeover = sharedLock.TryAcquire(ChildTimeout);
         if (takeover != LockAcquisition.TimedOut)
         {
             sharedLock.Release();

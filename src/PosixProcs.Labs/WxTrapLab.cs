@@ -11,7 +11,9 @@ namespace PosixProcs.Labs;
 public sealed class WxTrapLab : Lab
 {
     private const int Trials = 3;
-    private static readonly TimeSpan HelperTimeout = TimeSpan.FromSeconds(20);
+
+    /// <summary>Hang protection only: a fresh copy of the program, four forks and their JIT work, on a machine that may be saturated.</summary>
+    private static readonly TimeSpan HelperTimeout = TimeSpan.FromSeconds(120);
 
     /// <inheritdoc/>
     public override string Name => "wx-trap";
@@ -129,8 +131,8 @@ public sealed class WxTrapLab : Lab
             stdout.Write.Dispose();
             stderr.Write.Dispose();
             WaitStatus status = children.Wait(pid, HelperTimeout);
-            ReadOutcome output = LabIo.ReadToEnd(stdout.Read, TimeSpan.FromSeconds(5));
-            ReadOutcome errors = LabIo.ReadToEnd(stderr.Read, TimeSpan.FromSeconds(1));
+            ReadOutcome output = LabIo.ReadToEnd(stdout.Read, TimeSpan.FromSeconds(30));
+            ReadOutcome errors = LabIo.ReadToEnd(stderr.Read, TimeSpan.FromSeconds(5));
             Report report = Report.Parse(output.Text);
             string orphan = "none";
             foreach (string line in output.Text.Split('\n'))
@@ -174,7 +176,7 @@ public sealed class WxTrapLab : Lab
         if (ProcFiles.ParentOf(grandchild) == Pid.Current)
         {
             children.Adopt(grandchild);
-            WaitStatus status = children.Wait(grandchild, TimeSpan.FromSeconds(5), out bool killed);
+            WaitStatus status = children.Wait(grandchild, TimeSpan.FromSeconds(30), out bool killed);
             return killed ? $"re-parented to the lab, still running: {status}" : $"re-parented to the lab and reaped: {status}";
         }
 

@@ -1,6 +1,8 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using PosixProcs.CliTesting;
 using PosixProcs.Labs;
+using PosixProcs.Testing;
 
 namespace PosixProcs.CliTests;
 
@@ -92,9 +94,13 @@ public class LabCommandTests
         JsonElement[] checks = json.GetProperty("checks").EnumerateArray().ToArray();
         Assert.NotEmpty(checks);
         Assert.All(checks, c => Assert.Equal(JsonValueKind.String, c.GetProperty("name").ValueKind));
+        Assert.All(checks, c => Assert.Equal(JsonValueKind.False, c.GetProperty("timing").ValueKind));
+        Assert.All(checks, c => Assert.Equal(c.GetProperty("holds").GetBoolean() ? "held" : "did not hold", c.GetProperty("verdict").GetString()));
         bool holds = json.GetProperty("holds").GetBoolean();
         Assert.Equal(checks.All(c => c.GetProperty("holds").GetBoolean()), holds);
+        Assert.Equal(holds ? "held" : "did not hold", json.GetProperty("verdict").GetString());
         Assert.Equal(holds ? 0 : 1, run.ExitCode);
+        Assert.Equal(JsonValueKind.Number, json.GetProperty("measurements").GetProperty("cpuShareAtStart").ValueKind);
         Assert.NotEmpty(json.GetProperty("next").EnumerateArray());
     }
 
@@ -114,28 +120,64 @@ public class LabCommandTests
     [Fact]
     public void Tour_Json_EveryLabInOrder_ExitCodeMatchesVerdict()
     {
-        CliRun run = CliRunner.Run(TimeSpan.FromSeconds(300), "tour", "--json");
+        // Hang protection only: on a saturated machine the tour takes several times its usual time.
+        CliRun run = CliRunner.Run(TimeSpan.FromSeconds(1200), "tour", "--json");
         JsonElement json = run.Json;
         JsonElement[] labs = json.GetProperty("labs").EnumerateArray().ToArray();
         Assert.Equal(LabCatalog.All.Select(l => l.Name), labs.Select(l => l.GetProperty("lab").GetString()));
-        bool holds = json.GetProperty("holds").GetBoolean();
-        Assert.Equal(labs.All(l => l.GetProperty("holds").GetBoolean()), holds);
-        Assert.Equal(holds ? 0 : 1, run.ExitCode);
+        string[] verdicts = labs.Select(l => l.GetProperty("verdict").GetString()!).ToArray();
+        string verdict = json.GetProperty("verdict").GetString()!;
+        Assert.Equal(verdicts.Contains("did not hold") ? "did not hold" : verdicts.Contains("inconclusive") ? "inconclusive" : "held", verdict);
+        Assert.Equal(labs.All(l => l.GetProperty("holds").GetBoolean()), json.GetProperty("holds").GetBoolean());
+        Assert.Equal(verdict == "did not hold" ? 1 : 0, run.ExitCode);
         Assert.All(labs, l => Assert.NotEmpty(l.GetProperty("measurements").EnumerateObject()));
-        Assert.True(json.GetProperty("elapsedMs").GetDouble() < 60_000, "the tour must finish in well under a minute");
+
+        // Inconclusive only for a lab with a timing check that failed; the rest must hold on any load.
+        foreach (JsonElement lab in labs)
+        {
+            foreach (JsonElement check in lab.GetProperty("checks").EnumerateArray())
+            {
+                bool timing = check.GetProperty("timing").GetBoolean();
+                Assert.True(timing || check.GetProperty("holds").GetBoolean(), $"{lab.GetProperty("lab")}: {check.GetProperty("description")}\n{run}");
+            }
+        }
+
+        Assert.Equal(0, run.ExitCode);
     }
 
     [Fact]
-    public void Tour_Plain_EndsWithTheSummaryTable()
+    public void Tour_Plain_EndsWithTheSummaryTable_NamesNoIssueNumbers()
     {
-        CliRun run = CliRunner.Run(TimeSpan.FromSeconds(300), "tour");
-        Assert.Contains("| lab | claim | measured evidence | holds |", run.Output, StringComparison.Ordinal);
+        CliRun run = CliRunner.Run(TimeSpan.FromSeconds(1200), "tour");
+        Assert.Contains("| lab | claim | measured evidence | verdict |", run.Output, StringComparison.Ordinal);
         foreach (Lab lab in LabCatalog.All)
         {
-            Assert.Contains($"| {lab.Name} | {lab.Claim} |", run.Output, StringComparison.Ordinal);
+            Assert.Matches($@"\| {Regex.Escape(lab.Name)} \| {Regex.Escape(lab.Claim)} \| [^\n]* \| (held|inconclusive|DID NOT HOLD) \|", run.Output);
         }
 
-        Assert.Matches($@"\d+/{LabCatalog.All.Count} claims held in \d+\.\d s\.", run.Output);
-        Assert.Equal(run.Output.Contains("| NO |", StringComparison.Ordinal) ? 1 : 0, run.ExitCode);
+        Assert.Matches($@"\d+/{LabCatalog.All.Count} claims held, \d+ inconclusive, \d+ did not hold in \d+\.\d s\.", run.Output);
+        Assert.Equal(run.Output.Contains("| DID NOT HOLD |", StringComparison.Ordinal) ? 1 : 0, run.ExitCode);
+        Assert.Equal(0, run.ExitCode);
+        Assert.DoesNotMatch(IssueNumber, run.Output);
     }
+
+    [Fact]
+    public void BenchTexts_TargetsAndPendingNotes_NameNoIssueNumbers()
+    {
+        ScenarioResult texts = Scenarios.Run(typeof(LabCommandTests).Assembly, nameof(BenchTextScenarios.PrintBenchTexts), Quick);
+        Assert.True(texts.ExitCode == 0, texts.ToString());
+        Assert.Contains("<= ", texts.Output, StringComparison.Ordinal);
+        Assert.Contains(">= ", texts.Output, StringComparison.Ordinal);
+        Assert.Contains("waiting for ", texts.Output, StringComparison.Ordinal);
+        Assert.DoesNotMatch(IssueNumber, texts.Output);
+    }
+
+    [Theory]
+    [InlineData("the pool (issue 5)")]
+    [InlineData("<= 1.1x (issue 3)")]
+    [InlineData("Issue #4")]
+    public void IssueNumber_MatchesTrackerReferences(string text) => Assert.Matches(IssueNumber, text);
+
+    /// <summary>"issue" followed by a number: a reference to this project's tracker, which students and users do not read.</summary>
+    private static readonly Regex IssueNumber = new(@"\bissues?\s*#?\d", RegexOptions.IgnoreCase);
 }

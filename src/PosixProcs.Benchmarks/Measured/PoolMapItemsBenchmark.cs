@@ -28,7 +28,7 @@ public sealed class PoolMapItemsBenchmark : Benchmark
     public override IReadOnlyList<Comparison> CreateComparisons(BenchmarkSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return [new(References.Python(settings, "pool.py", "py.pool_map_1M_items", Unit.ItemsPerSecond, Items, "--items", "1000000"), Target.AtLeast(10, "issue 5"))];
+        return [new(References.Python(settings, "pool.py", "py.pool_map_1M_items", Unit.ItemsPerSecond, Items, "--items", "1000000"), Target.AtLeast(10, "project goal"))];
     }
 
     /// <inheritdoc/>

@@ -40,8 +40,8 @@ public sealed class PoolTrivialTasksBenchmark : Benchmark
             ? []
             :
             [
-                new(References.Python(settings, "pool.py", "py.ppe_submit", Unit.TasksPerSecond, tasks), Target.AtLeast(30, "issue 5")),
-                new(References.Python(settings, "pool.py", "py.pool_map_chunksize1", Unit.TasksPerSecond, tasks), Target.AtLeast(10, "issue 5")),
+                new(References.Python(settings, "pool.py", "py.ppe_submit", Unit.TasksPerSecond, tasks), Target.AtLeast(30, "project goal")),
+                new(References.Python(settings, "pool.py", "py.pool_map_chunksize1", Unit.TasksPerSecond, tasks), Target.AtLeast(10, "project goal")),
             ];
     }
 

@@ -42,8 +42,8 @@ public sealed class PoolWorkerStartBenchmark : Benchmark
         string python = _method == StartMethod.ForkServer ? "forkserver" : _method.ToString().ToLowerInvariant();
         Target? target = _method switch
         {
-            StartMethod.Fork => Target.AtMost(0.5, "issue 5"),
-            StartMethod.ForkServer => Target.AtMost(0.2, "issue 5"),
+            StartMethod.Fork => Target.AtMost(0.5, "project goal"),
+            StartMethod.ForkServer => Target.AtMost(0.2, "project goal"),
             _ => null,
         };
         return [new(References.Python(settings, "process_start.py", "py.process_start_join_" + python, Unit.Milliseconds, settings.Size(10, 3)), target)];

@@ -43,7 +43,7 @@ public sealed class RingPingPongBenchmark : Benchmark
     {
         ArgumentNullException.ThrowIfNull(settings);
         string mode = _spin ? "spin" : "futex";
-        return [new(References.C(settings, "futex_pingpong", "c." + mode + "_pingpong", Unit.Microseconds, OperationsPerRepetition, "--mode", mode), _spin ? null : Target.AtMost(1.2, "issue 4"))];
+        return [new(References.C(settings, "futex_pingpong", "c." + mode + "_pingpong", Unit.Microseconds, OperationsPerRepetition, "--mode", mode), _spin ? null : Target.AtMost(1.2, "project goal"))];
     }
 
     /// <inheritdoc/>

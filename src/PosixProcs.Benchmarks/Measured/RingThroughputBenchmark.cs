@@ -55,7 +55,7 @@ public sealed class RingThroughputBenchmark : Benchmark
         return
         [
             new(References.C(settings, "spsc_ring", "c.spsc_ring_" + _mode.Replace('-', '_'), Unit.MessagesPerSecond, OperationsPerRepetition, "--mode", _mode),
-                Target.AtLeast(_batched ? 0.5 : 0.8, "issue 4")),
+                Target.AtLeast(_batched ? 0.5 : 0.8, "project goal")),
         ];
     }
 

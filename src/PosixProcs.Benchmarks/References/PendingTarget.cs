@@ -11,5 +11,5 @@ namespace PosixProcs.Benchmarks;
 /// <param name="Measured">The PosixProcs figure that will be compared, e.g. <c>pool.trivial_tasks</c>.</param>
 /// <param name="Description">What one operation is.</param>
 /// <param name="Target">The target from the issues, or <c>null</c> when they name the comparison without a number.</param>
-/// <param name="Waiting">What the comparison waits for, e.g. <c>the pool (issue 5)</c>.</param>
+/// <param name="Waiting">What the comparison waits for, e.g. <c>a SharedQueue benchmark on the PosixProcs side</c>.</param>
 public sealed record PendingTarget(string Figure, Unit Unit, long ExpectedCount, string Measured, string Description, Target? Target, string Waiting);

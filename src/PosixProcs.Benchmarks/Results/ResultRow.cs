@@ -19,7 +19,7 @@ namespace PosixProcs.Benchmarks;
 /// <param name="ReferenceSpread">The reference (max - min) / median.</param>
 /// <param name="ReferenceRepetitions">Timed repetitions of the reference.</param>
 /// <param name="Ratio">PosixProcs / reference: the median of the per-round ratios (see <see cref="ComparisonResult.ComparePaired"/>).</param>
-/// <param name="Target">The target, e.g. <c>&lt;= 1.1x (issue 3)</c>; <c>null</c> when the issues set none.</param>
+/// <param name="Target">The target, e.g. <c>&lt;= 1.1x (project goal)</c>; <c>null</c> when the issues set none.</param>
 /// <param name="TargetRatio">The target's ratio alone, for charts; <c>null</c> without a target.</param>
 /// <param name="Verdict">Met, Missed, NoTarget, Pending or Failed.</param>
 /// <param name="LowerIsBetter">Whether smaller values of the unit are better.</param>
