@@ -204,7 +204,7 @@ public sealed class OrphanReaper : IDisposable
             WaitStatus status = Posix.WaitPid(pid, WaitOptions.NoHang);
             return status.HasEnded ? status : null;
         }
-        catch (PosixException ex) when (ex.Errno == Mono.Unix.Native.Errno.ECHILD)
+        catch (PosixException ex) when (ex.Errno == PosixErrno.ECHILD)
         {
             return null;
         }
