@@ -199,7 +199,17 @@ public sealed partial class ChildProcess
                 }
             }
 
-            Posix.WatchEnvironmentExit();
+            try
+            {
+                Posix.WatchEnvironmentExit();
+            }
+            catch (PosixException ex) when (ex.Errno == PosixErrno.EAGAIN)
+            {
+                // At the process limit (threads count against RLIMIT_NPROC) the watch thread
+                // cannot start. The child still runs its body; only Environment.Exit loses its
+                // prompt exit there, and every wait on a child is bounded.
+            }
+
             var context = new ChildContext(
                 parent,
                 input is null ? null : new FileDescriptorStream(input.Read, FileAccess.Read),

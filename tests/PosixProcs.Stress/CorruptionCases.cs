@@ -172,7 +172,7 @@ internal static class CorruptionCases
             BinaryPrimitives.WriteInt32LittleEndian(raw.AsSpan(4), 1000); // after an empty message: 1000 announced, 16 sent
             Posix.WriteAll(pair.Write, raw);
             Posix.Kill(Pid.Current, Signal.SIGKILL);
-        });
+        }, new ForkOptions { InheritedDescriptors = [pair.Write] }); // a forked child keeps only what it is given
         pair.Write.Dispose();
         using DuplexChannel fromSender = DuplexChannel.Open(pair.Read);
         bool gotFirst = false;
