@@ -25,6 +25,13 @@
 /* Highest descriptor the fallback loop closes when close_range is missing. */
 #define PP_FORK_FALLBACK_FD_LIMIT (1 << 20)
 
+/*
+ * fork(2) with every signal blocked around it; in the child, resetSignals get SIG_DFL and,
+ * when kept is not NULL, every descriptor but 0-2 and kept[] is closed, before the mask is
+ * restored. The one fork path of both exports below.
+ */
+static pid_t pp_fork_reset(const int32_t* resetSignals, int32_t resetCount, const int32_t* kept, int32_t keptCount);
+
 int32_t PosixProcsNative_Fork(const int32_t* resetSignals, int32_t resetCount)
 {
     if (resetCount < 0 || (resetCount > 0 && resetSignals == NULL))
@@ -32,23 +39,7 @@ int32_t PosixProcsNative_Fork(const int32_t* resetSignals, int32_t resetCount)
         errno = EINVAL;
         return -1;
     }
-    sigset_t all, previous;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &previous);
-    pid_t pid = fork();
-    int forkError = errno;
-    if (pid == 0)
-    {
-        struct sigaction dfl;
-        memset(&dfl, 0, sizeof(dfl));
-        dfl.sa_handler = SIG_DFL;
-        sigemptyset(&dfl.sa_mask);
-        for (int32_t i = 0; i < resetCount; i++)
-            sigaction(resetSignals[i], &dfl, NULL);
-    }
-    pthread_sigmask(SIG_SETMASK, &previous, NULL);
-    errno = forkError;
-    return (int32_t)pid;
+    return (int32_t)pp_fork_reset(resetSignals, resetCount, NULL, 0);
 }
 
 static void close_fd_range(int first, int last)
@@ -118,6 +109,11 @@ int32_t PosixProcsNative_ForkClosingDescriptors(const int32_t* resetSignals, int
         sortedCount++;
     }
 
+    return (int32_t)pp_fork_reset(resetSignals, resetCount, sorted, sortedCount);
+}
+
+static pid_t pp_fork_reset(const int32_t* resetSignals, int32_t resetCount, const int32_t* kept, int32_t keptCount)
+{
     sigset_t all, previous;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &previous);
@@ -131,11 +127,12 @@ int32_t PosixProcsNative_ForkClosingDescriptors(const int32_t* resetSignals, int
         sigemptyset(&dfl.sa_mask);
         for (int32_t i = 0; i < resetCount; i++)
             sigaction(resetSignals[i], &dfl, NULL);
-        close_all_but(sorted, sortedCount);
+        if (kept != NULL)
+            close_all_but(kept, keptCount);
     }
     pthread_sigmask(SIG_SETMASK, &previous, NULL);
     errno = forkError;
-    return (int32_t)pid;
+    return pid;
 }
 
 #if defined(__linux__)
