@@ -19,7 +19,7 @@ for project in tests/*.Tests/*.Tests.csproj; do
         --results-directory "$results" || status=1
 done
 
-passed=0 failed=0 skipped=0 reports=0
+passed=0 failed=0 skipped=0 reports=0 package_failed=0
 
 # The package test (needs `make pack`): one test in the totals, its output in the log.
 echo "package test (scripts/package-test.sh):"
@@ -28,6 +28,7 @@ if scripts/package-test.sh > "$results/package-test.log" 2>&1; then
     grep -E '^(ok|FAIL) |^package-test: ' "$results/package-test.log" | sed 's/^/  /'
 else
     failed=$((failed + 1))
+    package_failed=1
     status=1
     sed 's/^/  /' "$results/package-test.log"
 fi
@@ -47,6 +48,18 @@ if [ "$reports" -eq 0 ] || [ $((passed + failed)) -eq 0 ]; then
     status=1
 fi
 [ "$failed" -gt 0 ] && status=1
+
+# The failed tests by name, last, next to the totals: a CI log is often read from its tail.
+if [ "$failed" -gt 0 ]; then
+    echo
+    echo "failed tests:"
+    for trx in "$results"/*.trx; do
+        [ -e "$trx" ] || continue
+        grep -o '<UnitTestResult [^>]*outcome="\(Failed\|Error\|Timeout\|Aborted\)"[^>]*>' "$trx" \
+            | grep -o 'testName="[^"]*"' | sed 's/^testName="\(.*\)"$/  \1/'
+    done
+    [ "$package_failed" -eq 1 ] && echo "  package test (scripts/package-test.sh)"
+fi
 echo
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"
