@@ -327,7 +327,7 @@ public abstract unsafe class RingBuffer
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="handler"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRecords"/> is below 1.</exception>
-    /// <exception cref="InvalidDataException">A record header is corrupted (a length that does not fit).</exception>
+    /// <exception cref="InvalidDataException">A record header is corrupted (a length that does not fit), or the head and tail positions contradict each other.</exception>
     /// <exception cref="ObjectDisposedException">The region is disposed.</exception>
     /// <exception cref="PosixException">Waking a sleeping producer failed.</exception>
     public int TryRead(RingRecordHandler handler, int maxRecords = int.MaxValue)
@@ -356,7 +356,7 @@ public abstract unsafe class RingBuffer
     /// <param name="maxRecords">At most this many records (1 or more).</param>
     /// <param name="cancellationToken">Stops the wait.</param>
     /// <returns>How many records were read; 0 if the time ran out first.</returns>
-    /// <exception cref="InvalidDataException">A record header is corrupted (a length that does not fit).</exception>
+    /// <exception cref="InvalidDataException">A record header is corrupted (a length that does not fit), or the head and tail positions contradict each other.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="handler"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The timeout is negative and not infinite, or <paramref name="maxRecords"/> is below 1.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
@@ -611,13 +611,24 @@ public abstract unsafe class RingBuffer
     private int ReadContiguous(RingRecordHandler handler, int maxRecords, out bool reachedEnd)
     {
         long head = *Head;
+        long tail = Volatile.Read(ref *Tail);
+        if (head < 0 || head > tail || tail - head > Capacity)
+        {
+            // Nothing is consumed: every later read reports the same damage.
+            throw new InvalidDataException($"The ring's head ({head}) and tail ({tail}) are inconsistent: the tail must be at most {Capacity} bytes (one lap) ahead of the head, never behind it. The ring is corrupted.");
+        }
+
         int headIndex = (int)(head & Mask);
         int contiguous = Capacity - headIndex;
+
+        // Only what was claimed before the tail was read: bytes past it were never a record.
+        // A record claimed since is read on the next pass (its publish changes the data signal).
+        int claimed = (int)Math.Min(contiguous, tail - head);
         int bytesRead = 0;
         int records = 0;
         try
         {
-            while (bytesRead < contiguous && records < maxRecords)
+            while (bytesRead < claimed && records < maxRecords)
             {
                 byte* record = Records + headIndex + bytesRead;
                 int length = Volatile.Read(ref *(int*)(record + RingRecord.LengthOffset));

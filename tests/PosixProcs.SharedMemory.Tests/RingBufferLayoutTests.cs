@@ -91,4 +91,24 @@ public class RingBufferLayoutTests
         Assert.Throws<InvalidDataException>(() => ring.TryRead((_, _) => handled++));
         Assert.Equal(0, handled);
     }
+
+    [Theory]
+    [InlineData(1L << 20, 16L)]  // head ahead of the tail
+    [InlineData(0L, 3L * 1024)]  // tail a lap (and more) beyond the head
+    [InlineData(-64L, 16L)]      // a head before the start
+    public void TryRead_HeadAndTailInconsistent_ThrowsInvalidDataAndReadsNothing(long head, long tail)
+    {
+        using var region = SharedMemoryRegion.Create(RingBuffer.RequiredLength(1024));
+        RingBuffer ring = RingBuffer.Create(region, 1024, RingBufferProducers.One);
+        Assert.True(ring.TryWrite(7, [1, 2, 3, 4]));
+        new SharedValue<long>(region, RingBufferLayout.HeadOffset).Value = head;
+        new SharedValue<long>(region, RingBufferLayout.TailOffset).Value = tail;
+        int handled = 0;
+
+        var ex = Assert.Throws<InvalidDataException>(() => ring.TryRead((_, _) => handled++));
+
+        Assert.Contains("head", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidDataException>(() => ring.TryRead((_, _) => handled++));
+        Assert.Equal(0, handled);
+    }
 }
