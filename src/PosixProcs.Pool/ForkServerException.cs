@@ -3,8 +3,9 @@ namespace PosixProcs.Pool;
 /// <summary>
 /// The pool's fork server (<see cref="StartMethod.ForkServer"/>) failed: it died (the OOM
 /// killer, a stray SIGKILL), stopped answering, or failed in a way that is not a system call
-/// error. The workers it had forked die with it, so the task each was running fails with this
-/// exception; tasks not started yet go to the next workers, and the pool starts a new server.
+/// error. The workers it had forked die with it; the pool starts a new server and runs their
+/// tasks again (a server's death costs a task no retry). A worker start that fails this way
+/// counts as a failed start: after too many in a row the pool faults with this as the reason.
 /// </summary>
 public sealed class ForkServerException : Exception
 {

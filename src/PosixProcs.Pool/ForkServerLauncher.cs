@@ -186,7 +186,7 @@ internal sealed class ForkServerLauncher(ProcessPoolOptions options) : IWorkerLa
         ForkServerMessage message = System.Text.Json.JsonSerializer.Deserialize(bytes, PoolJsonContext.Default.ForkServerMessage)!;
         if (message.Op == ForkServerMessage.DiedOp && _live.Remove(message.Pid, out ServerWorker? worker))
         {
-            worker.Ended(ForkServerMessage.Decode(message.Status!), fault: null);
+            worker.Ended(ForkServerMessage.Decode(message.Status!), endedBy: null);
         }
 
         return message;
@@ -253,13 +253,16 @@ internal sealed class ServerWorker(ForkServerLauncher server, Pid pid) : IWorker
 
     public Pid Pid { get; } = pid;
 
-    /// <summary>Why it ended when its status does not say (its server died): a <see cref="ForkServerException"/>.</summary>
-    public Exception? SetupFault { get; private set; }
+    /// <summary>Not known for the server's workers: the server reports only how they ended.</summary>
+    public Exception? SetupFault => null;
 
-    internal void Ended(WaitStatus status, Exception? fault)
+    /// <summary>The <see cref="ForkServerException"/> when it died with its server.</summary>
+    public Exception? EndedBy { get; private set; }
+
+    internal void Ended(WaitStatus status, Exception? endedBy)
     {
         _status = status;
-        SetupFault = fault;
+        EndedBy = endedBy;
     }
 
     public WaitStatus Poll()

@@ -11,6 +11,12 @@ internal interface IWorkerProcess : IDisposable
     /// <summary>A fault the worker reported while setting up (its initializer threw), once ended.</summary>
     Exception? SetupFault { get; }
 
+    /// <summary>
+    /// Why it ended through no doing of its own or of its tasks (its fork server died), once
+    /// ended; null otherwise. Its tasks run again without counting an attempt.
+    /// </summary>
+    Exception? EndedBy { get; }
+
     void Kill();
 
     /// <summary>Waits for it to end; false if it still runs after <paramref name="timeout"/>.</summary>
@@ -23,6 +29,8 @@ internal sealed class ChildWorker(ChildProcess process) : IWorkerProcess
     public Pid Pid => process.Pid;
 
     public Exception? SetupFault => process.Fault;
+
+    public Exception? EndedBy => null;
 
     public WaitStatus Poll()
     {

@@ -555,6 +555,7 @@ internal sealed partial class PoolDispatcher
         IWorkerProcess process = worker.Process!;
         Exception? killedBecause = worker.KilledBecause;
         Exception? setupFault = process.SetupFault;
+        Exception? endedBy = process.EndedBy;
         process.Dispose();
         worker.Process = null;
         _assemblers[worker.Index].Reset();
@@ -570,7 +571,10 @@ internal sealed partial class PoolDispatcher
                 continue;
             }
 
-            if (first && !worker.Retiring && killedBecause is not WorkerStartTimeoutException)
+            // Only the task at the front can have caused the death; a death from outside (the
+            // fork server died) is none of its doing either, and costs it no attempt, unless
+            // the pool was killing the worker for it anyway (a timeout, a cancellation).
+            if (first && !worker.Retiring && killedBecause is not WorkerStartTimeoutException && (endedBy is null || killedBecause is not null))
             {
                 task.Attempts++;
                 if (killedBecause is OperationCanceledException)

@@ -62,9 +62,9 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
     /// <returns>The running pool.</returns>
     /// <remarks>
     /// Once started, the pool's host survives whatever its workers and its fork server do: a
-    /// worker or a fork server that dies fails only the task it was running (with
-    /// <see cref="WorkerCrashedException"/> or <see cref="ForkServerException"/>) and is
-    /// replaced; a worker that cannot be started (a refused fork, <c>fork: EAGAIN</c>, EMFILE)
+    /// worker that dies has its task run again, up to <see cref="ProcessPoolOptions.MaxRetries"/>
+    /// times, then failed with <see cref="WorkerCrashedException"/>, and is replaced; a fork
+    /// server that dies is replaced, and its workers' tasks run again without counting a retry; a worker that cannot be started (a refused fork, <c>fork: EAGAIN</c>, EMFILE)
     /// is retried with backoff, and if none can be started the pool faults with that reason
     /// (<see cref="Fault"/>, <see cref="ProcessPoolFaultedException"/> for every task).
     /// </remarks>
