@@ -141,18 +141,29 @@ PP_EXPORT int32_t PosixProcsNative_WaitPid(int32_t pid, int32_t* status, int32_t
  * handler, which forwards it through a pipe the child shares with the PARENT: the parent
  * then acts on the child's SIGTERM (measured: the parent exited with status 143).
  *   resetSignals [in] resetCount native signal numbers.
+ *   verdictRead, verdictWrite  the two ends of a pipe, or -1 and -1. With a pipe, the child
+ *       closes the write end and waits, before anything else runs in it, for one byte the
+ *       parent writes once it has checked that no other thread ran while it forked: 'Y' and
+ *       the child goes on (the read end closed); anything else, or end of file, and the child
+ *       ends at once with _exit(PP_FORK_ABANDONED_EXIT) (the parent reaps it). A thread that
+ *       ran at the moment of the fork may have held a runtime lock, which the child inherits
+ *       held by nobody: its first use of that lock would hang it for ever.
  * Returns the child's pid in the parent, 0 in the child, -1 on failure.
  */
-PP_EXPORT int32_t PosixProcsNative_Fork(const int32_t* resetSignals, int32_t resetCount);
+PP_EXPORT int32_t PosixProcsNative_Fork(const int32_t* resetSignals, int32_t resetCount, int32_t verdictRead, int32_t verdictWrite);
+
+/* How a child abandoned by its parent's verdict ends (see PosixProcsNative_Fork). */
+#define PP_FORK_ABANDONED_EXIT 0
 
 /*
- * PosixProcsNative_Fork, and in the child, right after the signal reset and before any other
- * code runs, closes every descriptor from 3 up except those in keep (close_range(2) where the
+ * PosixProcsNative_Fork, and in the child, right after the verdict and the signal reset and
+ * before any other code runs, closes every descriptor from 3 up except those in keep (close_range(2) where the
  * kernel has it, else a close loop up to RLIMIT_NOFILE). Descriptors 0-2 always stay.
  *   keep [in] keepCount descriptors to keep, in any order, at most 256; duplicates and 0-2 are fine.
  * Returns as PosixProcsNative_Fork; -1 with EINVAL for bad counts, EBADF for a negative descriptor.
  */
-PP_EXPORT int32_t PosixProcsNative_ForkClosingDescriptors(const int32_t* resetSignals, int32_t resetCount, const int32_t* keep, int32_t keepCount);
+PP_EXPORT int32_t PosixProcsNative_ForkClosingDescriptors(const int32_t* resetSignals, int32_t resetCount, const int32_t* keep, int32_t keepCount,
+    int32_t verdictRead, int32_t verdictWrite);
 
 /*
  * Linux: starts a native thread (unknown to the managed runtime, all signals blocked) in a

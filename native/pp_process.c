@@ -30,16 +30,25 @@
  * when kept is not NULL, every descriptor but 0-2 and kept[] is closed, before the mask is
  * restored. The one fork path of both exports below.
  */
-static pid_t pp_fork_reset(const int32_t* resetSignals, int32_t resetCount, const int32_t* kept, int32_t keptCount);
+static pid_t pp_fork_reset(const int32_t* resetSignals, int32_t resetCount, const int32_t* kept, int32_t keptCount,
+    int verdictRead, int verdictWrite);
 
-int32_t PosixProcsNative_Fork(const int32_t* resetSignals, int32_t resetCount)
+/* Both verdict ends given, or neither (-1, -1). */
+static int pp_verdict_valid(int32_t verdictRead, int32_t verdictWrite)
 {
-    if (resetCount < 0 || (resetCount > 0 && resetSignals == NULL))
+    if (verdictRead == -1 && verdictWrite == -1)
+        return 1;
+    return verdictRead >= 0 && verdictWrite >= 0 && verdictRead != verdictWrite;
+}
+
+int32_t PosixProcsNative_Fork(const int32_t* resetSignals, int32_t resetCount, int32_t verdictRead, int32_t verdictWrite)
+{
+    if (resetCount < 0 || (resetCount > 0 && resetSignals == NULL) || !pp_verdict_valid(verdictRead, verdictWrite))
     {
         errno = EINVAL;
         return -1;
     }
-    return (int32_t)pp_fork_reset(resetSignals, resetCount, NULL, 0);
+    return (int32_t)pp_fork_reset(resetSignals, resetCount, NULL, 0, verdictRead, verdictWrite);
 }
 
 static void close_fd_range(int first, int last)
@@ -72,10 +81,12 @@ static void close_all_but(const int32_t* keep, int32_t keepCount)
     close_fd_range(next, INT32_MAX);
 }
 
-int32_t PosixProcsNative_ForkClosingDescriptors(const int32_t* resetSignals, int32_t resetCount, const int32_t* keep, int32_t keepCount)
+int32_t PosixProcsNative_ForkClosingDescriptors(const int32_t* resetSignals, int32_t resetCount, const int32_t* keep, int32_t keepCount,
+    int32_t verdictRead, int32_t verdictWrite)
 {
     if (resetCount < 0 || (resetCount > 0 && resetSignals == NULL)
-        || keepCount < 0 || keepCount > PP_FORK_MAX_KEPT || (keepCount > 0 && keep == NULL))
+        || keepCount < 0 || keepCount > PP_FORK_MAX_KEPT || (keepCount > 0 && keep == NULL)
+        || !pp_verdict_valid(verdictRead, verdictWrite))
     {
         errno = EINVAL;
         return -1;
@@ -109,10 +120,24 @@ int32_t PosixProcsNative_ForkClosingDescriptors(const int32_t* resetSignals, int
         sortedCount++;
     }
 
-    return (int32_t)pp_fork_reset(resetSignals, resetCount, sorted, sortedCount);
+    return (int32_t)pp_fork_reset(resetSignals, resetCount, sorted, sortedCount, verdictRead, verdictWrite);
 }
 
-static pid_t pp_fork_reset(const int32_t* resetSignals, int32_t resetCount, const int32_t* kept, int32_t keptCount)
+/* In the child: waits for the parent's verdict; returns only if it is 'Y'. */
+static void pp_await_verdict(int verdictRead, int verdictWrite)
+{
+    close(verdictWrite); /* else a parent that dies before writing would leave this read blocked */
+    char verdict = 0;
+    ssize_t n;
+    while ((n = read(verdictRead, &verdict, 1)) < 0 && errno == EINTR)
+        ;
+    close(verdictRead);
+    if (n != 1 || verdict != 'Y')
+        _exit(PP_FORK_ABANDONED_EXIT);
+}
+
+static pid_t pp_fork_reset(const int32_t* resetSignals, int32_t resetCount, const int32_t* kept, int32_t keptCount,
+    int verdictRead, int verdictWrite)
 {
     sigset_t all, previous;
     sigfillset(&all);
@@ -121,6 +146,8 @@ static pid_t pp_fork_reset(const int32_t* resetSignals, int32_t resetCount, cons
     int forkError = errno;
     if (pid == 0)
     {
+        if (verdictRead >= 0)
+            pp_await_verdict(verdictRead, verdictWrite);
         struct sigaction dfl;
         memset(&dfl, 0, sizeof(dfl));
         dfl.sa_handler = SIG_DFL;

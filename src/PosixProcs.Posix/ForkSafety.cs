@@ -32,7 +32,15 @@ namespace PosixProcs;
 /// <c>.NET DebugPipe</c>) are never counted. A busy machine therefore delays a fork by
 /// at most a few milliseconds and never refuses it; a thread that keeps running managed
 /// code (a loop) is waited for, then refused.
-/// Blind spots: a thread that starts running between the last sample and the fork; a thread
+/// After the fork the parent samples again, while the child waits (in C, before any managed
+/// code runs in it): a thread that used CPU time, started or ended since the last sample may
+/// have held a runtime lock at the moment of the fork (a collection it had started, a thread
+/// it was creating, code it was compiling), which the child would inherit held by nobody and
+/// hang on for ever (measured: a child stuck on a runtime mutex whose owner was a parent's
+/// thread-pool thread). That child is ended before it runs anything, reaped, and the fork is
+/// tried again within the same wait (<see cref="AbandonedForks"/> counts them).
+/// Blind spots: a thread that holds a lock while it sleeps (a lock held across a blocking
+/// call: the child inherits it held, and hangs when it takes it); a thread
 /// that runs only native code in state R (counted although it is harmless: fork from a
 /// process whose threads are idle, or use spawn); a thread asleep in cooperative mode inside
 /// the runtime (rare, not visible from /proc); without schedstat (coarse CPU times) every
@@ -44,6 +52,7 @@ namespace PosixProcs;
 public static class ForkSafety
 {
     private static readonly TimeSpan RunningThreadSampleInterval = TimeSpan.FromMilliseconds(2);
+    private static long s_abandonedForks;
     private static readonly Lazy<bool> WriteXorExecute = new(DetectWriteXorExecute);
 
     /// <summary>What to set so that a program can fork: the runtimeconfig knobs, as MSBuild items.</summary>
@@ -99,7 +108,7 @@ public static class ForkSafety
             found |= ForkHazards.BackgroundGarbageCollection;
         }
 
-        runningThreads = FindRunningThreads(CheckedWait(waitForQuietThreads));
+        runningThreads = FindRunningThreads(new RunningThreadTracker(), CheckedWait(waitForQuietThreads));
         if (runningThreads.Count > 0)
         {
             found |= ForkHazards.RunningThreads;
@@ -107,6 +116,51 @@ public static class ForkSafety
 
         return found;
     }
+
+    /// <summary>
+    /// <see cref="EnsureSafe"/> for a fork about to happen: returns the tracker whose last
+    /// sample found every other thread quiet, so that the parent can check, after the fork,
+    /// that none of them ran meanwhile (<see cref="RunningThreadTracker.RanSinceLastSample"/>).
+    /// Null when threads are not checked (the hazard is accepted, or there is no /proc).
+    /// </summary>
+    internal static RunningThreadTracker? EnsureSafeForFork(ForkHazards accepted, TimeSpan waitForQuietThreads)
+    {
+        ForkHazards found = ForkHazards.None;
+        found |= IsWriteXorExecuteActive ? ForkHazards.WriteXorExecute : ForkHazards.None;
+        found |= IsTieredCompilationEnabled ? ForkHazards.TieredCompilation : ForkHazards.None;
+        found |= IsBackgroundGarbageCollectionEnabled ? ForkHazards.BackgroundGarbageCollection : ForkHazards.None;
+        found &= ~accepted;
+        if (found != ForkHazards.None)
+        {
+            throw new ForkHazardException(found, Describe(found));
+        }
+
+        if ((accepted & ForkHazards.RunningThreads) != 0 || !OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        var tracker = new RunningThreadTracker();
+        List<string> running = FindRunningThreads(tracker, waitForQuietThreads);
+        if (running.Count > 0)
+        {
+            throw new ForkHazardException(ForkHazards.RunningThreads, Describe(ForkHazards.RunningThreads, running));
+        }
+
+        return tracker;
+    }
+
+    /// <summary>
+    /// How many children this process forked and ended at once, before anything ran in them,
+    /// because another thread ran while the process forked (the fork was then tried again):
+    /// a measure of how busy the other threads are when this process forks.
+    /// </summary>
+    public static long AbandonedForks => Interlocked.Read(ref s_abandonedForks);
+
+    internal static void CountAbandonedFork() => Interlocked.Increment(ref s_abandonedForks);
+
+    /// <summary>The wait for quiet threads a caller asked for, checked; the default when null.</summary>
+    internal static TimeSpan WaitOrDefault(TimeSpan? wait) => CheckedWait(wait);
 
     /// <summary>Throws unless fork is safe, ignoring the hazards the caller accepts.</summary>
     /// <param name="accepted">Hazards to ignore (for demonstrations of the hazard itself).</param>
@@ -237,12 +291,11 @@ public static class ForkSafety
         };
     }
 
-    private static List<string> FindRunningThreads(TimeSpan waitForQuiet)
+    private static List<string> FindRunningThreads(RunningThreadTracker tracker, TimeSpan waitForQuiet)
     {
         // Sample until one sample finds no thread running managed code, or the wait is
         // over; then report the threads running in the last sample (see RunningThreadTracker
         // for what "running" means and why state R alone is not enough).
-        var tracker = new RunningThreadTracker();
         long deadline = Environment.TickCount64 + (long)waitForQuiet.TotalMilliseconds;
         while (true)
         {

@@ -26,18 +26,98 @@ public static partial class Posix
     /// <exception cref="PosixException">fork failed (EAGAIN: process limit; ENOMEM), or the guard could not read /proc (EMFILE).</exception>
     public static ForkResult Fork(ForkHazards acceptedHazards = ForkHazards.None, TimeSpan? waitForQuietThreads = null)
     {
-        ForkSafety.EnsureSafe(acceptedHazards, waitForQuietThreads);
-        ReadOnlySpan<int> reset = ForwardedSignals.Value;
-        int pid;
-        unsafe
+        int pid = ForkVerified(acceptedHazards, waitForQuietThreads, static (verdictRead, verdictWrite) =>
         {
-            fixed (int* signals = reset)
+            unsafe
             {
-                pid = Errors.ThrowIfNegative(Interop.fork_with_default_signals(signals, reset.Length), "fork");
+                fixed (int* signals = ForwardedSignals.Value)
+                {
+                    return Interop.fork_with_default_signals(signals, ForwardedSignals.Value.Length, verdictRead, verdictWrite);
+                }
+            }
+        });
+        return pid == 0 ? ForkResult.Child.Instance : new ForkResult.Parent(new Pid(pid));
+    }
+
+    /// <summary>
+    /// The guard, the fork, and the check after it: every other thread was quiet in the
+    /// guard's last sample, and the child waits (in C, before any managed code runs in it)
+    /// until the parent has seen, in a second sample, that none of them ran meanwhile. If one
+    /// did, it may have held a runtime lock at the moment of the fork, which would hang the
+    /// child: the child is ended and reaped, and the fork is tried again within the same wait.
+    /// </summary>
+    /// <returns>The child's pid in the parent, 0 in the child.</returns>
+    private static int ForkVerified(ForkHazards acceptedHazards, TimeSpan? waitForQuietThreads, Func<int, int, int> fork)
+    {
+        TimeSpan wait = ForkSafety.WaitOrDefault(waitForQuietThreads);
+        long deadline = Environment.TickCount64 + (long)wait.TotalMilliseconds;
+        while (true)
+        {
+            RunningThreadTracker? tracker = ForkSafety.EnsureSafeForFork(acceptedHazards, TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64)));
+            if (tracker is null)
+            {
+                return Errors.ThrowIfNegative(fork(-1, -1), "fork");
+            }
+
+            PipeEnds verdict = Pipe();
+            int pid;
+            try
+            {
+                pid = Errors.ThrowIfNegative(fork(verdict.Read.DangerousGetHandle().ToInt32(), verdict.Write.DangerousGetHandle().ToInt32()), "fork");
+            }
+            catch
+            {
+                verdict.Read.Dispose();
+                verdict.Write.Dispose();
+                throw;
+            }
+
+            if (pid == 0)
+            {
+                // The C side closed both ends in the child before it returned: not again here.
+                verdict.Read.SetHandleAsInvalid();
+                verdict.Write.SetHandleAsInvalid();
+                return 0;
+            }
+
+            verdict.Read.Dispose();
+            List<ThreadSample> ran;
+            try
+            {
+                ran = tracker.RanSinceLastSample(ThreadSample.SampleOthers() ?? []);
+            }
+            catch
+            {
+                Abandon(verdict.Write, pid);
+                throw;
+            }
+
+            if (ran.Count == 0)
+            {
+                using (verdict.Write)
+                {
+                    WriteAll(verdict.Write, "Y"u8);
+                }
+
+                return pid;
+            }
+
+            Abandon(verdict.Write, pid);
+            if (Environment.TickCount64 >= deadline)
+            {
+                throw new ForkHazardException(ForkHazards.RunningThreads, ForkSafety.Describe(
+                    ForkHazards.RunningThreads,
+                    ran.ConvertAll(t => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{t.Name} (tid {t.Tid}, ran while the process forked)"))));
             }
         }
+    }
 
-        return pid == 0 ? ForkResult.Child.Instance : new ForkResult.Parent(new Pid(pid));
+    /// <summary>Tells a child forked at a bad moment to end before it runs anything, and reaps it.</summary>
+    private static void Abandon(FileDescriptorHandle verdictWrite, int pid)
+    {
+        verdictWrite.Dispose(); // end of file: the child ends with _exit
+        WaitPid(new Pid(pid));
+        ForkSafety.CountAbandonedFork();
     }
 
     /// <summary>
@@ -76,12 +156,10 @@ public static partial class Posix
             }
         }
 
-        ForkSafety.EnsureSafe(acceptedHazards, waitForQuietThreads);
-        ReadOnlySpan<int> reset = ForwardedSignals.Value;
         var added = new List<FileDescriptorHandle>(keep.Count);
         try
         {
-            Span<int> numbers = stackalloc int[keep.Count];
+            int[] numbers = new int[keep.Count];
             for (int i = 0; i < keep.Count; i++)
             {
                 bool ok = false;
@@ -90,16 +168,17 @@ public static partial class Posix
                 numbers[i] = keep[i].DangerousGetHandle().ToInt32();
             }
 
-            int pid;
-            unsafe
+            int pid = ForkVerified(acceptedHazards, waitForQuietThreads, (verdictRead, verdictWrite) =>
             {
-                fixed (int* signals = reset)
-                fixed (int* kept = numbers)
+                unsafe
                 {
-                    pid = Errors.ThrowIfNegative(Interop.fork_closing_descriptors(signals, reset.Length, kept, numbers.Length), "fork");
+                    fixed (int* signals = ForwardedSignals.Value)
+                    fixed (int* kept = numbers)
+                    {
+                        return Interop.fork_closing_descriptors(signals, ForwardedSignals.Value.Length, kept, numbers.Length, verdictRead, verdictWrite);
+                    }
                 }
-            }
-
+            });
             return pid == 0 ? ForkResult.Child.Instance : new ForkResult.Parent(new Pid(pid));
         }
         finally

@@ -33,6 +33,8 @@ internal sealed class RunningThreadTracker
     private readonly Dictionary<int, long> _cpuTimeWhenAsleep = [];
     // CPU time of each thread at the first sample, to say how much a reported thread ran.
     private readonly Dictionary<int, long> _cpuTimeAtStart = [];
+    // Every other thread as the last sample saw it.
+    private Dictionary<int, ThreadSample> _lastSample = [];
 
     /// <summary>Whether the runtime's thread of this name never runs managed code.</summary>
     /// <param name="name">A thread name, as in /proc/self/task/TID/comm.</param>
@@ -45,8 +47,10 @@ internal sealed class RunningThreadTracker
     public List<ThreadSample> Observe(IEnumerable<ThreadSample> threads)
     {
         var running = new List<ThreadSample>();
+        var sample = new Dictionary<int, ThreadSample>();
         foreach (ThreadSample thread in threads)
         {
+            sample[thread.Tid] = thread;
             _cpuTimeAtStart.TryAdd(thread.Tid, thread.CpuTimeNanoseconds);
             if (IsNativeOnlyRuntimeThread(thread.Name))
             {
@@ -68,7 +72,51 @@ internal sealed class RunningThreadTracker
             }
         }
 
+        _lastSample = sample;
         return running;
+    }
+
+    /// <summary>
+    /// The threads that ran between the last <see cref="Observe"/> and <paramref name="threads"/>,
+    /// a sample taken after the fork: those that used CPU time, started or ended meanwhile.
+    /// Any of them may have held a runtime lock at the moment of the fork (a garbage
+    /// collection it had started, a thread it was creating, code it was compiling), which the
+    /// child inherits held by a thread it does not have: the child hangs at its first use of
+    /// that lock (measured under a signal storm on a saturated machine). A thread that did not
+    /// run at all holds what it held when it was last seen asleep.
+    /// </summary>
+    /// <param name="threads">Every other thread, sampled after the fork.</param>
+    /// <returns>The threads that ran; empty when the child can be let go.</returns>
+    /// <remarks>Without exact CPU times (no schedstat), a thread in state R counts as having run.</remarks>
+    public List<ThreadSample> RanSinceLastSample(IEnumerable<ThreadSample> threads)
+    {
+        var ran = new List<ThreadSample>();
+        var seen = new HashSet<int>();
+        foreach (ThreadSample thread in threads)
+        {
+            seen.Add(thread.Tid);
+            if (IsNativeOnlyRuntimeThread(thread.Name))
+            {
+                continue;
+            }
+
+            bool changed = !_lastSample.TryGetValue(thread.Tid, out ThreadSample before) // started meanwhile
+                || (thread.CpuTimeExact ? thread.CpuTimeNanoseconds != before.CpuTimeNanoseconds : thread.State == 'R');
+            if (changed)
+            {
+                ran.Add(thread);
+            }
+        }
+
+        foreach (ThreadSample ended in _lastSample.Values)
+        {
+            if (!seen.Contains(ended.Tid) && !IsNativeOnlyRuntimeThread(ended.Name))
+            {
+                ran.Add(ended); // it ran to end
+            }
+        }
+
+        return ran;
     }
 
     /// <summary>Names a running thread with the CPU time it used while it was watched.</summary>

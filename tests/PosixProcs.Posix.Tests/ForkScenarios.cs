@@ -223,6 +223,69 @@ public static class ForkGuardScenarios
         return result;
     }
 
+    /// <summary>
+    /// A thread that wakes every millisecond to run a little managed code (allocating, so it
+    /// takes the runtime's locks), beside args[0] forks whose children allocate, collect and
+    /// exit with a code of their own: a child forked while the thread ran is ended and the fork
+    /// tried again, so every child that runs finishes (none hangs on a lock it inherited held).
+    /// </summary>
+    [Scenario]
+    public static int ForkWhileAThreadWakesEveryMillisecond(string[] args)
+    {
+        int forks = int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture);
+        using var stop = new ManualResetEventSlim();
+        var ticker = new Thread(() =>
+        {
+            var kept = new List<byte[]>();
+            while (!stop.Wait(1))
+            {
+                kept.Add(new byte[4096]);
+                if (kept.Count > 256)
+                {
+                    kept.Clear();
+                }
+            }
+        }) { Name = "ticker", IsBackground = true };
+        ticker.Start();
+        int refused = 0;
+        var codes = new List<int>();
+        for (int i = 0; i < forks; i++)
+        {
+            try
+            {
+                if (Posix.Fork(waitForQuietThreads: TimeSpan.FromSeconds(5)) is ForkResult.Parent parent)
+                {
+                    WaitStatus status = Posix.WaitPid(parent.ChildPid);
+                    codes.Add(status is WaitStatus.Exited exited ? exited.Code : -1);
+                }
+                else
+                {
+                    var garbage = new List<byte[]>();
+                    for (int j = 0; j < 64; j++)
+                    {
+                        garbage.Add(new byte[16 * 1024]);
+                    }
+
+                    GC.Collect();
+                    GC.KeepAlive(garbage);
+                    Posix.Exit(codes.Count % 200);
+                }
+            }
+            catch (ForkHazardException)
+            {
+                refused++;
+            }
+        }
+
+        stop.Set();
+        ticker.Join();
+        Console.WriteLine($"refused={refused}");
+        Console.WriteLine($"children={codes.Count}");
+        Console.WriteLine($"codesRight={codes.Select((code, index) => code == index % 200).All(ok => ok)}");
+        Console.WriteLine($"abandoned={ForkSafety.AbandonedForks}");
+        return 0;
+    }
+
     /// <summary>Fills the descriptor table, then forks: the guard cannot read /proc and says so.</summary>
     [Scenario]
     public static int ForkWithNoDescriptorLeft(string[] args)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using PosixProcs.Testing;
 
 namespace PosixProcs.PosixTests;
@@ -83,6 +84,16 @@ public class ForkTests
         ScenarioResult result = Helper.Run(nameof(ForkGuardScenarios.ForkWhileAnotherThreadFinishesWork), SwitchesOff);
         Assert.True(result.Values.ContainsKey("forked"), result.ToString());
         Assert.Equal("exited with code 0", result.Values["forked"]);
+    }
+
+    [Fact]
+    public void Fork_ThreadWakingEveryMillisecond_EveryChildRunsToItsExitCode()
+    {
+        ScenarioResult result = Helper.Run(nameof(ForkGuardScenarios.ForkWhileAThreadWakesEveryMillisecond), SwitchesOff, "60");
+        Assert.True(result.Values.ContainsKey("codesRight"), result.ToString());
+        Assert.Equal("True", result.Values["codesRight"]);
+        Assert.Equal(60, int.Parse(result.Values["children"], CultureInfo.InvariantCulture) + int.Parse(result.Values["refused"], CultureInfo.InvariantCulture));
+        Assert.True(int.Parse(result.Values["children"], CultureInfo.InvariantCulture) > 0, result.ToString());
     }
 
     [Fact]

@@ -102,4 +102,56 @@ public class RunningThreadTrackerTests
         Assert.DoesNotContain(threads, t => t.Tid.ToString(System.Globalization.CultureInfo.InvariantCulture) == self);
         Assert.All(threads, t => Assert.True(t.Tid > 0 && t.CpuTimeNanoseconds >= 0 && t.Name.Length > 0, t.ToString()));
     }
+
+    [Fact]
+    public void RanSinceLastSample_NoThreadUsedCpu_Empty()
+    {
+        var tracker = new RunningThreadTracker();
+        Assert.Empty(tracker.Observe([T(1, 'S', 100), T(2, 'S', 50)]));
+        Assert.Empty(tracker.Observe([T(1, 'S', 100), T(2, 'R', 50)]));
+
+        // Woken meanwhile but not yet run (state R, same CPU time) holds what it held asleep.
+        Assert.Empty(tracker.RanSinceLastSample([T(1, 'R', 100), T(2, 'S', 50)]));
+    }
+
+    [Fact]
+    public void RanSinceLastSample_ThreadUsedCpuWhileForking_Reported()
+    {
+        var tracker = new RunningThreadTracker();
+        Assert.Empty(tracker.Observe([T(1, 'S', 100), T(2, 'S', 50)]));
+
+        ThreadSample ran = Assert.Single(tracker.RanSinceLastSample([T(1, 'S', 100), T(2, 'S', 51)]));
+
+        Assert.Equal(2, ran.Tid);
+    }
+
+    [Fact]
+    public void RanSinceLastSample_ThreadStartedOrEndedWhileForking_Reported()
+    {
+        var tracker = new RunningThreadTracker();
+        Assert.Empty(tracker.Observe([T(1, 'S', 100), T(2, 'S', 50)]));
+
+        List<ThreadSample> ran = tracker.RanSinceLastSample([T(1, 'S', 100), T(3, 'S', 0)]);
+
+        Assert.Equal([2, 3], ran.Select(t => t.Tid).Order());
+    }
+
+    [Fact]
+    public void RanSinceLastSample_CoarseCpuTimesAndStateR_Reported()
+    {
+        var tracker = new RunningThreadTracker();
+        Assert.Empty(tracker.Observe([T(1, 'S', 10_000_000, exact: false)]));
+
+        Assert.Single(tracker.RanSinceLastSample([T(1, 'R', 10_000_000, exact: false)]));
+        Assert.Empty(tracker.RanSinceLastSample([T(1, 'S', 10_000_000, exact: false)]));
+    }
+
+    [Fact]
+    public void RanSinceLastSample_RuntimeNativeThreadRan_NotReported()
+    {
+        var tracker = new RunningThreadTracker();
+        Assert.Empty(tracker.Observe([T(1, 'S', 100, ".NET SynchManag")]));
+
+        Assert.Empty(tracker.RanSinceLastSample([T(1, 'S', 900, ".NET SynchManag"), T(2, 'S', 5, ".NET EventPipe")]));
+    }
 }

@@ -54,7 +54,7 @@ public sealed class StressCaseTests
         Assert.Equal(50, reported.Number("planted"));
     }
 
-    [Fact(Skip = "Open: on a saturated machine one wait of the storm ran past its deadline (TimeoutException); make stress --only signal-storm.")]
+    [Fact]
     public void SignalStorm_HandlersRegistered_NoWaitFails()
     {
         ReportedCase reported = StressRun.Passes("signal-storm");

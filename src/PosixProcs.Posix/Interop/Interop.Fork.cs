@@ -10,11 +10,11 @@ internal static partial class Interop
 
     /// <summary>fork(2) with signals blocked around it and <paramref name="resetSignals"/> set to SIG_DFL in the child.</summary>
     [LibraryImport(Shim, EntryPoint = "PosixProcsNative_Fork", SetLastError = true)]
-    internal static unsafe partial int fork_with_default_signals(int* resetSignals, int resetCount);
+    internal static unsafe partial int fork_with_default_signals(int* resetSignals, int resetCount, int verdictRead, int verdictWrite);
 
     /// <summary>fork as <see cref="fork_with_default_signals"/>; the child closes every descriptor from 3 up except <paramref name="keep"/>.</summary>
     [LibraryImport(Shim, EntryPoint = "PosixProcsNative_ForkClosingDescriptors", SetLastError = true)]
-    internal static unsafe partial int fork_closing_descriptors(int* resetSignals, int resetCount, int* keep, int keepCount);
+    internal static unsafe partial int fork_closing_descriptors(int* resetSignals, int resetCount, int* keep, int keepCount, int verdictRead, int verdictWrite);
 
     /// <summary>Starts the native thread that ends a forked child once Environment.Exit latched a code (Linux).</summary>
     [LibraryImport(Shim, EntryPoint = "PosixProcsNative_StartExitWatch", SetLastError = true)]
