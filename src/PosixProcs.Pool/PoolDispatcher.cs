@@ -94,9 +94,23 @@ internal sealed partial class PoolDispatcher
     public Task Stopped => _stopped.Task;
 
     /// <summary>Starts the thread and waits until every worker has been forked.</summary>
+    /// <exception cref="PosixException">pthread_create: EAGAIN: the dispatcher thread could not be created.</exception>
     public void Start()
     {
-        _thread.Start();
+        try
+        {
+            _thread.Start();
+        }
+        catch (OutOfMemoryException)
+        {
+            // .NET reports a failed pthread_create as OutOfMemoryException. Its one resource
+            // error in POSIX is EAGAIN: RLIMIT_NPROC, threads-max or a cgroup's pids.max.
+            // Nothing was started; what the constructor made is released here.
+            _launcher.Dispose();
+            _region.Dispose();
+            throw new PosixException("pthread_create", PosixErrno.EAGAIN);
+        }
+
         _started.Task.GetAwaiter().GetResult();
     }
 

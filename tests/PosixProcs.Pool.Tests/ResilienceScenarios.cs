@@ -167,6 +167,37 @@ public static class ResilienceScenarios
         return 0;
     }
 
+    /// <summary>
+    /// Run as a user with no process to spare (RLIMIT_NPROC 1, threads count): the pool's
+    /// dispatcher thread cannot be created. Start must say so with a typed error and release
+    /// what it had made (the shared region's descriptor).
+    /// </summary>
+    [Scenario]
+    public static int StartWithNoThreadLeft(string[] args)
+    {
+        int before = SharedRegionDescriptors();
+        Print("regionsBefore", before); // Console starts a thread the first time it writes: now, not at the limit
+        Posix.SetResourceLimit(Posix.GetResourceLimit(ResourceKind.Processes) with { Soft = 1 });
+        try
+        {
+            ProcessPool.Start(new ProcessPoolOptions { StartMethod = StartMethod.Spawn, WorkerCount = 1 }).Dispose();
+            Print("type", "none");
+        }
+        catch (Exception ex)
+        {
+            Print("type", ex.GetType().Name);
+            Print("error", ex.Message);
+        }
+
+        // Assemblies loaded on the way keep descriptors of their own: count the regions only.
+        Print("regionsAfter", SharedRegionDescriptors());
+        return 0;
+    }
+
+    /// <summary>Descriptors of this process that are shared-memory regions (memfd).</summary>
+    private static int SharedRegionDescriptors() =>
+        Directory.GetFiles("/proc/self/fd").Count(f => new FileInfo(f).LinkTarget?.StartsWith("/memfd:", StringComparison.Ordinal) == true);
+
     private static string SoftLimit(int pid, string resource)
     {
         string name = resource == "nofile" ? "Max open files" : "Max processes";

@@ -56,6 +56,16 @@ public class ResilienceTests
     }
 
     [Fact]
+    public void Start_NoThreadCanBeCreated_PthreadCreateEagainAndNothingLeft()
+    {
+        ScenarioResult result = AsNobody(nameof(ResilienceScenarios.StartWithNoThreadLeft));
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(nameof(PosixException), result.Values["type"]);
+        Assert.StartsWith("pthread_create: EAGAIN", result.Values["error"], StringComparison.Ordinal);
+        Assert.Equal(result.Values["regionsBefore"], result.Values["regionsAfter"]);
+    }
+
+    [Fact]
     public void WorkerRestart_ServerOverProcessLimitForAWhile_PoolRecovers()
     {
         ScenarioResult result = AsNobody(nameof(ResilienceScenarios.ServerForkFails), "nproc", "recover");
