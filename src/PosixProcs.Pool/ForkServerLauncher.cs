@@ -20,6 +20,22 @@ namespace PosixProcs.Pool;
 internal sealed class ForkServerLauncher(ProcessPoolOptions options) : IWorkerLauncher
 {
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(30);
+
+    // The server forks, so it runs with the fork switches whatever the application's
+    // environment says: these variables override its runtimeconfig, and an application run
+    // with, say, DOTNET_TieredCompilation=1 would otherwise get a server that refuses every
+    // fork. Both spellings, since the runtime reads COMPlus_ too.
+    private static readonly Dictionary<string, string?> ServerEnvironment = new(StringComparer.Ordinal)
+    {
+        ["DOTNET_TieredCompilation"] = "0",
+        ["COMPlus_TieredCompilation"] = "0",
+        ["DOTNET_gcConcurrent"] = "0",
+        ["COMPlus_gcConcurrent"] = "0",
+        ["DOTNET_gcServer"] = "0",
+        ["COMPlus_gcServer"] = "0",
+        ["DOTNET_EnableWriteXorExecute"] = "0",
+        ["COMPlus_EnableWriteXorExecute"] = "0",
+    };
     private static readonly TimeSpan ServerExitWait = TimeSpan.FromSeconds(5);
 
     // Workers the server has not reported dead, by pid. A pid leaves at its death report, which
@@ -64,6 +80,7 @@ internal sealed class ForkServerLauncher(ProcessPoolOptions options) : IWorkerLa
                 ],
                 ParentDeathSignal = Signal.SIGKILL,
                 ResourceLimits = options.WorkerResourceLimits,
+                Environment = ServerEnvironment,
             });
         }
         catch
