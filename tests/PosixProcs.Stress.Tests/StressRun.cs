@@ -9,9 +9,11 @@ namespace PosixProcs.Stress.Tests;
 /// <param name="Reason">Why it failed.</param>
 /// <param name="Ending">How the case process ended.</param>
 /// <param name="Metrics">Every number it recorded.</param>
-internal sealed record ReportedCase(string Name, bool Pass, string Reason, string Ending, JsonObject Metrics)
+/// <param name="Notes">What it noted on the way (errors seen, the processes behind a failed check).</param>
+internal sealed record ReportedCase(string Name, bool Pass, string Reason, string Ending, JsonObject Metrics, IReadOnlyList<string> Notes)
 {
-    public override string ToString() => $"{Name}: {(Pass ? "pass" : "FAIL")} ({Ending}) {Reason}";
+    public override string ToString() =>
+        $"{Name}: {(Pass ? "pass" : "FAIL")} ({Ending}) {Reason}{(Pass || Notes.Count == 0 ? string.Empty : "\n  " + string.Join("\n  ", Notes))}";
 }
 
 /// <summary>Runs the stress harness (quick sizes) in a separate process and reads its report.</summary>
@@ -36,7 +38,8 @@ internal static class StressRun
                 c["pass"]!.GetValue<bool>(),
                 c["reason"]!.GetValue<string>(),
                 c["ending"]!.GetValue<string>(),
-                (JsonObject)c["metrics"]!.DeepClone())).ToList();
+                (JsonObject)c["metrics"]!.DeepClone(),
+                c["notes"]?.AsArray().Select(n => n!.GetValue<string>()).ToList() ?? [])).ToList();
             return (result.ExitCode, reported);
         }
         finally

@@ -95,7 +95,7 @@ internal static class PoolKillCases
         after.Record(recorder, "after");
         int size = WaitForFullSize(killed, TimeSpan.FromSeconds(15));
         recorder.Metric("pool.sizeAfter", size);
-        int zombies = PersistentZombies();
+        int zombies = PersistentZombies(recorder);
         recorder.Metric("zombies", zombies);
 
         long workerKills = killerCounts.GetValueOrDefault("workerKills");
@@ -185,7 +185,7 @@ internal static class PoolKillCases
     }
 
     /// <summary>Zombies among this process's descendants that are still zombies a second later (a reaper had its chance).</summary>
-    public static int PersistentZombies()
+    public static int PersistentZombies(CaseRecorder? recorder = null)
     {
         var first = ProcFs.Descendants(Environment.ProcessId).Where(p => p.IsZombie).Select(p => p.Pid).ToHashSet();
         if (first.Count == 0)
@@ -194,7 +194,15 @@ internal static class PoolKillCases
         }
 
         Thread.Sleep(1000);
-        return ProcFs.Descendants(Environment.ProcessId).Count(p => p.IsZombie && first.Contains(p.Pid));
+        List<ProcessEntry> persistent = ProcFs.Descendants(Environment.ProcessId).Where(p => p.IsZombie && first.Contains(p.Pid)).ToList();
+        foreach (ProcessEntry zombie in persistent)
+        {
+            // Whose it is says who failed to reap it: this process (the pool) or one of its children.
+            string parent = zombie.ParentPid == Environment.ProcessId ? "this process" : string.Join(' ', ProcFs.CommandLine(zombie.ParentPid).Take(3));
+            recorder?.Note(string.Create(CultureInfo.InvariantCulture, $"zombie {zombie.Pid}, child of {zombie.ParentPid} ({parent}), still a zombie after 1 s"));
+        }
+
+        return persistent.Count;
     }
 
     /// <summary>Waits until no descendant is alive; returns how many still are.</summary>

@@ -23,6 +23,17 @@ pass() { echo "PASS $case_name $*"; exit 0; }
 fail() { echo "FAIL $case_name: $*"; exit 1; }
 as_pid1() { unshare --pid --fork --kill-child=SIGKILL --mount-proc "$init" "$@"; }
 
+# For a failure message: each process under PID (and PID itself) with its state and its
+# blocked, ignored and caught signal masks, so a lost signal can be traced after the fact.
+signal_masks() {
+    local pid
+    for pid in "$1" $(pgrep -P "$1"); do
+        [ -r "/proc/$pid/status" ] || continue
+        printf '[%s %s %s] ' "$pid" "$(tr '\0' ' ' < "/proc/$pid/cmdline" | cut -c1-40)" \
+            "$(grep -E '^(State|SigPnd|ShdPnd|SigBlk|SigIgn|SigCgt):' "/proc/$pid/status" | tr -s '\t\n' '  ')"
+    done
+}
+
 # Waits (bounded, 30 s) until the command succeeds.
 wait_for() {
     local deadline=$((SECONDS + 30))
@@ -83,7 +94,7 @@ SCRIPT
         kill -s $s "$init_pid"
         expected="$expected$s "
         if ! wait_for sh -c "[ \"\$(tr '\n' ' ' < $work/got 2>/dev/null)\" = \"$expected\" ]"; then
-            fail "after SIG$s the program had: $(tr '\n' ' ' < "$work/got" 2>/dev/null)"
+            fail "after SIG$s the program had: $(tr '\n' ' ' < "$work/got" 2>/dev/null); $(signal_masks "$init_pid")"
         fi
     done
     wait $unshare_pid
