@@ -96,7 +96,16 @@ public static partial class Posix
             {
                 using (verdict.Write)
                 {
-                    WriteAll(verdict.Write, "Y"u8);
+                    try
+                    {
+                        WriteAll(verdict.Write, "Y"u8);
+                    }
+                    catch (PosixException ex) when (ex.Errno == PosixErrno.EPIPE)
+                    {
+                        // The child is gone already (a SIGKILL while it waited): it was forked,
+                        // and its wait status will say how it ended. The pid is returned so that
+                        // it is reaped; thrown away here, it would stay a zombie.
+                    }
                 }
 
                 return pid;
