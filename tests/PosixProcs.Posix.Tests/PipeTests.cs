@@ -24,6 +24,26 @@ public class PipeTests
         Assert.Equal(1, Interop.fcntl_get_FD_CLOEXEC(pipe.Read.Number));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SocketPair_NewSockets_CloseOnExecAndBlockingAsAsked(bool nonBlocking)
+    {
+        using PipeEnds pair = Posix.SocketPair(nonBlocking);
+        Assert.True(pair.Read.CloseOnExec);
+        Assert.True(pair.Write.CloseOnExec);
+        Assert.Equal(nonBlocking, pair.Read.NonBlocking);
+        Assert.Equal(nonBlocking, pair.Write.NonBlocking);
+    }
+
+    [Fact]
+    public void Pipe_Blocking_BothEndsBlocking()
+    {
+        using PipeEnds pipe = Posix.Pipe();
+        Assert.False(pipe.Read.NonBlocking);
+        Assert.False(pipe.Write.NonBlocking);
+    }
+
     [Fact]
     public void Pipe_NonBlockingEmpty_ReadThrowsEAGAIN()
     {

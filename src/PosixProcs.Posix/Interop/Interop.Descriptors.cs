@@ -7,13 +7,24 @@ internal static partial class Interop
     internal const int PP_FD_CLOEXEC = 1;
     internal const int PP_FD_NONBLOCK = 2;
 
-    /// <summary>pipe2(2) with portable flags (pipe + fcntl where there is no pipe2).</summary>
-    [LibraryImport(Shim, EntryPoint = "PosixProcsNative_Pipe", SetLastError = true)]
-    internal static unsafe partial int pipe2(int* fds, int flags);
+    /// <summary>
+    /// pipe2(2) with portable flags (<see cref="PP_FD_CLOEXEC"/>, <see cref="PP_FD_NONBLOCK"/>):
+    /// Tmds.LibC's pipe2 with its Linux flags on Linux; elsewhere the shim (pipe + fcntl where
+    /// there is no pipe2, as on macOS).
+    /// </summary>
+    internal static unsafe int pipe2(int* fds, int flags) => OperatingSystem.IsLinux() ? LinuxLibC.pipe2(fds, flags) : pipe2_shim(fds, flags);
 
-    /// <summary>socketpair(AF_UNIX, SOCK_STREAM) with portable flags.</summary>
+    [LibraryImport(Shim, EntryPoint = "PosixProcsNative_Pipe", SetLastError = true)]
+    private static unsafe partial int pipe2_shim(int* fds, int flags);
+
+    /// <summary>
+    /// socketpair(AF_UNIX, SOCK_STREAM) with portable flags: Tmds.LibC's socketpair with
+    /// SOCK_CLOEXEC/SOCK_NONBLOCK on Linux; elsewhere the shim (fcntl after the call on macOS).
+    /// </summary>
+    internal static unsafe int socketpair(int* fds, int flags) => OperatingSystem.IsLinux() ? LinuxLibC.socketpair(fds, flags) : socketpair_shim(fds, flags);
+
     [LibraryImport(Shim, EntryPoint = "PosixProcsNative_SocketPair", SetLastError = true)]
-    internal static unsafe partial int socketpair(int* fds, int flags);
+    private static unsafe partial int socketpair_shim(int* fds, int flags);
 
     /// <summary>close(2). Not retried on EINTR: on Linux the descriptor is gone either way.</summary>
     [LibraryImport(Libc, SetLastError = true)]

@@ -43,5 +43,19 @@ internal static partial class Interop
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         internal static int ftruncate(int fd, long length) => LibC.ftruncate(fd, length);
+
+        /// <summary>pipe2 with the portable PP_FD_* flags turned into Linux's O_* flags.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        internal static unsafe int pipe2(int* fds, int portableFlags) =>
+            LibC.pipe2(fds, ((portableFlags & PP_FD_CLOEXEC) != 0 ? LibC.O_CLOEXEC : 0) | ((portableFlags & PP_FD_NONBLOCK) != 0 ? LibC.O_NONBLOCK : 0));
+
+        /// <summary>socketpair(AF_UNIX, SOCK_STREAM) with the portable PP_FD_* flags turned into SOCK_* type flags.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        internal static unsafe int socketpair(int* fds, int portableFlags) =>
+            LibC.socketpair(
+                LibC.AF_UNIX,
+                LibC.SOCK_STREAM | ((portableFlags & PP_FD_CLOEXEC) != 0 ? LibC.SOCK_CLOEXEC : 0) | ((portableFlags & PP_FD_NONBLOCK) != 0 ? LibC.SOCK_NONBLOCK : 0),
+                0,
+                fds);
     }
 }
