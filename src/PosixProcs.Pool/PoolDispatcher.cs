@@ -566,6 +566,14 @@ internal sealed partial class PoolDispatcher
 
     private void WorkerDied(WorkerSlot worker, WaitStatus status)
     {
+        // What the worker published before it died counts: read it first, so that a task it
+        // finished, whose result the dispatcher had not read yet (it lags on a loaded machine),
+        // is not taken for the task that was running when it died. Its records precede anything
+        // published after its death, so a few passes reach them even with other workers busy.
+        for (int pass = 0; pass < 64 && _responses.TryRead(OnResponseRecord, 256) > 0; pass++)
+        {
+        }
+
         IWorkerProcess process = worker.Process!;
         Exception? killedBecause = worker.KilledBecause;
         Exception? setupFault = process.SetupFault;

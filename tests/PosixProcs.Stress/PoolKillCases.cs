@@ -130,10 +130,19 @@ internal static class PoolKillCases
     /// <summary>SIGKILLs this process's fork server (the worker host started with "server"); false if there is none now.</summary>
     private static bool KillForkServer(CaseRecorder recorder)
     {
-        ProcessEntry? server = ProcFs.Children(Environment.ProcessId).FirstOrDefault(p => !p.IsZombie && WorkerKiller.IsForkServer(p));
+        // After the previous kill the pool starts a new server when it next needs a worker: on a
+        // saturated machine that dotnet start takes seconds. Wait for it (bounded).
+        ProcessEntry? server = null;
+        long deadline = Environment.TickCount64 + 60_000;
+        while ((server = ProcFs.Children(Environment.ProcessId).FirstOrDefault(p => !p.IsZombie && WorkerKiller.IsForkServer(p))) is null
+               && Environment.TickCount64 < deadline)
+        {
+            Thread.Sleep(20);
+        }
+
         if (server is null)
         {
-            recorder.Note("no fork server to kill at this wave");
+            recorder.Note("no fork server to kill at this wave (none came up in 60 s)");
             return false;
         }
 
