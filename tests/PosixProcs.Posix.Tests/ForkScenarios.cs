@@ -216,7 +216,8 @@ public static class ForkGuardScenarios
 
             GC.KeepAlive(sum);
             Thread.Sleep(Timeout.Infinite);
-        }) { Name = "finisher", IsBackground = true };
+        })
+        { Name = "finisher", IsBackground = true };
         worker.Start();
         started.Wait();
         int result = ForkScenarios.ForkAndReport(args);
@@ -245,7 +246,8 @@ public static class ForkGuardScenarios
                     kept.Clear();
                 }
             }
-        }) { Name = "ticker", IsBackground = true };
+        })
+        { Name = "ticker", IsBackground = true };
         ticker.Start();
         int refused = 0;
         var codes = new List<int>();
