@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test project of the solution, then the package test, and ends with the plain line
+# Runs every test project of the solution, then the package test and the format check, and ends with the plain line
 # "N passed, N failed, N skipped", summed over all projects from their TRX reports.
 # Exits non-zero if any test failed or if no test ran at all.
 set -uo pipefail
@@ -19,7 +19,7 @@ for project in tests/*.Tests/*.Tests.csproj; do
         --results-directory "$results" || status=1
 done
 
-passed=0 failed=0 skipped=0 reports=0 package_failed=0
+passed=0 failed=0 skipped=0 reports=0 package_failed=0 format_failed=0
 
 # The package test (needs `make pack`): one test in the totals, its output in the log.
 echo "package test (scripts/package-test.sh):"
@@ -31,6 +31,18 @@ else
     package_failed=1
     status=1
     sed 's/^/  /' "$results/package-test.log"
+fi
+# The layout rules of .editorconfig (one test in the totals): whitespace only, which needs no
+# build; `dotnet format --verify-no-changes` checks style and analyzers too, and is slow.
+echo "format check (dotnet format whitespace --verify-no-changes):"
+if dotnet format whitespace PosixProcs.sln --verify-no-changes -v q > "$results/format.log" 2>&1; then
+    passed=$((passed + 1))
+    echo "  ok"
+else
+    failed=$((failed + 1))
+    format_failed=1
+    status=1
+    sed 's/^/  /' "$results/format.log"
 fi
 for trx in "$results"/*.trx; do
     [ -e "$trx" ] || continue
@@ -59,6 +71,7 @@ if [ "$failed" -gt 0 ]; then
             | grep -o 'testName="[^"]*"' | sed 's/^testName="\(.*\)"$/  \1/'
     done
     [ "$package_failed" -eq 1 ] && echo "  package test (scripts/package-test.sh)"
+    [ "$format_failed" -eq 1 ] && echo "  format check (dotnet format whitespace)"
 fi
 echo
 echo "$passed passed, $failed failed, $skipped skipped"
