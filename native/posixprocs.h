@@ -280,6 +280,18 @@ enum {
 /* getrusage(2). who is PP_RUSAGE_*; usage [out]. */
 PP_EXPORT int32_t PosixProcsNative_GetResourceUsage(int32_t who, PosixProcsResourceUsage* usage);
 
+/*
+ * wait4(2): waitpid on one specific child (pid > 0) that also reports the resource usage
+ * of exactly that child (and of the descendants it waited for), EINTR retried. Unlike
+ * getrusage(RUSAGE_CHILDREN) it is right when several children run at once.
+ *   status  [out] the raw wait status.
+ *   options PP_W* bits.
+ *   usage   [out] filled when the child was reaped (return > 0), zeroed otherwise;
+ *           maxResidentSetBytes is in bytes on every platform (see PosixProcsResourceUsage).
+ * Returns as PosixProcsNative_WaitPid.
+ */
+PP_EXPORT int32_t PosixProcsNative_WaitPidWithUsage(int32_t pid, int32_t* status, int32_t options, PosixProcsResourceUsage* usage);
+
 /* ---- spawn ------------------------------------------------------------------- */
 
 /* One entry of the child's descriptor table: after spawn, childFd refers to what
