@@ -81,6 +81,9 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
     /// <summary>The pipe from the child's stderr (spawn), if one was asked for.</summary>
     public FileDescriptorStream? StandardError { get; private set; }
 
+    /// <summary>The master side of the spawned child's pseudo-terminal, if <see cref="SpawnOptions.Terminal"/> was set.</summary>
+    public PseudoTerminal? Terminal { get; private set; }
+
     /// <summary>The duplex channel to a forked child, if <see cref="ForkOptions.Channel"/> was set.</summary>
     public DuplexChannel? Channel { get; private set; }
 
@@ -246,6 +249,7 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
         StandardInput?.Dispose();
         StandardOutput?.Dispose();
         StandardError?.Dispose();
+        Terminal?.Dispose();
         Channel?.Dispose();
         _pidfd?.Dispose();
         _faultReader?.Dispose();
