@@ -95,9 +95,10 @@ public sealed partial class ChildProcess
                 {
                     await run.ConfigureAwait(false);
                 }
-                catch (OperationCanceledException)
+                catch (Exception ex) when (ex is OperationCanceledException or TimeoutException or NonZeroExitException)
                 {
-                    // The consumer stopped: the group has been ended, as asked.
+                    // The consumer stopped: the group has been ended, as asked, and how the
+                    // program ended (perhaps on its own, just before) is no longer its question.
                 }
             }
         }

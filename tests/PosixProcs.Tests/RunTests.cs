@@ -210,6 +210,20 @@ public class RunTests
     }
 
     [Fact]
+    public async Task RunLinesAsync_ConsumerStopsEarlyOnFailingProgram_NothingThrown()
+    {
+        // Whether the program has failed yet or not when the consumer leaves, leaving is quiet.
+        for (int i = 0; i < 5; i++)
+        {
+            await foreach (OutputLine line in ChildProcess.RunLinesAsync("sh", ["-c", "echo a; exit 3"]))
+            {
+                Assert.Equal("a", line.Text);
+                break;
+            }
+        }
+    }
+
+    [Fact]
     public async Task RunLinesAsync_NonZeroExit_ThrowsWithStderrTail()
     {
         var lines = new List<string>();
