@@ -311,14 +311,20 @@ public sealed partial class ChildProcess
         }
     }
 
-    /// <summary>Awaits a task that has been given up on: its outcome no longer matters.</summary>
+    /// <summary>
+    /// Awaits a task that has been given up on (a pump or the input feed after a timeout, a
+    /// cancellation or another failure): its outcome no longer matters, and must not hide the
+    /// exception the run throws instead.
+    /// </summary>
     private static async Task Quietly(Task task)
     {
         try
         {
             await task.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or PosixException or ObjectDisposedException or System.Threading.Channels.ChannelClosedException or IOException)
+#pragma warning disable CA1031 // Whatever the abandoned task failed with is superseded by the run's own exception.
+        catch (Exception)
+#pragma warning restore CA1031
         {
         }
     }
