@@ -280,6 +280,18 @@ enum {
 /* getrusage(2). who is PP_RUSAGE_*; usage [out]. */
 PP_EXPORT int32_t PosixProcsNative_GetResourceUsage(int32_t who, PosixProcsResourceUsage* usage);
 
+/*
+ * wait4(2): waitpid on one specific child (pid > 0) that also reports the resource usage
+ * of exactly that child (and of the descendants it waited for), EINTR retried. Unlike
+ * getrusage(RUSAGE_CHILDREN) it is right when several children run at once.
+ *   status  [out] the raw wait status.
+ *   options PP_W* bits.
+ *   usage   [out] filled when the child was reaped (return > 0), zeroed otherwise;
+ *           maxResidentSetBytes is in bytes on every platform (see PosixProcsResourceUsage).
+ * Returns as PosixProcsNative_WaitPid.
+ */
+PP_EXPORT int32_t PosixProcsNative_WaitPidWithUsage(int32_t pid, int32_t* status, int32_t options, PosixProcsResourceUsage* usage);
+
 /* ---- spawn ------------------------------------------------------------------- */
 
 /* One entry of the child's descriptor table: after spawn, childFd refers to what
@@ -306,6 +318,9 @@ typedef struct PosixProcsSpawnRequest {
     int32_t limitCount;
     int32_t flags;                         /* PP_SPAWN_* bits */
     int32_t parentDeathSignal;             /* native signal number; 0: none. Linux only */
+    int32_t controllingTerminal;           /* -1: none. A terminal's slave side, open in the parent:
+                                              the child (which needs PP_SPAWN_NEW_SESSION) makes it
+                                              its controlling terminal (TIOCSCTTY) after setsid */
 } PosixProcsSpawnRequest;
 
 /* Which step of the child's set-up failed (PosixProcsNative_Spawn's failedStep). */
@@ -320,7 +335,8 @@ enum {
     PP_SPAWN_STEP_SETRLIMIT = 7,
     PP_SPAWN_STEP_DUP2 = 8,
     PP_SPAWN_STEP_CHDIR = 9,
-    PP_SPAWN_STEP_EXEC = 10
+    PP_SPAWN_STEP_EXEC = 10,
+    PP_SPAWN_STEP_CONTROLLING_TERMINAL = 11
 };
 
 /*
@@ -337,6 +353,27 @@ enum {
  * Returns 0, or -1 with errno from the failed step.
  */
 PP_EXPORT int32_t PosixProcsNative_Spawn(const PosixProcsSpawnRequest* request, int32_t* pid, int32_t* failedStep);
+
+/* ---- pseudo-terminals -------------------------------------------------------- */
+
+/*
+ * Opens a pseudo-terminal pair (posix_openpt, grantpt, unlockpt, ptsname; no libutil) and
+ * sets its window size. Both descriptors are close-on-exec and O_NOCTTY: opening them never
+ * gives THIS process a controlling terminal. Pass the slave to a spawned child as its
+ * controllingTerminal and standard streams; keep the master.
+ *   columns, rows  1..65535.
+ *   master, slave  [out] the two descriptors.
+ *   slaveName      [out] slaveNameSize bytes: the slave's path (/dev/pts/N), NUL-terminated.
+ * Returns 0, or -1 with errno (EINVAL, ENAMETOOLONG, posix_openpt's and open's errors).
+ */
+PP_EXPORT int32_t PosixProcsNative_OpenPseudoTerminal(int32_t columns, int32_t rows, int32_t* master, int32_t* slave, char* slaveName, int32_t slaveNameSize);
+
+/* ioctl(TIOCSWINSZ) on a terminal (either side of a pty): the foreground process group of
+ * the terminal gets SIGWINCH from the kernel. columns, rows 1..65535 (else EINVAL). */
+PP_EXPORT int32_t PosixProcsNative_SetWindowSize(int32_t fd, int32_t columns, int32_t rows);
+
+/* ioctl(TIOCGWINSZ). columns, rows [out]. ENOTTY when fd is not a terminal. */
+PP_EXPORT int32_t PosixProcsNative_GetWindowSize(int32_t fd, int32_t* columns, int32_t* rows);
 
 /* ---- shared memory ----------------------------------------------------------- */
 

@@ -154,6 +154,7 @@ int32_t PosixProcsNative_GetStructLayout(int32_t structId, int32_t fieldIndex)
                 PP_LAYOUT_FIELD(PosixProcsSpawnRequest, limitCount),
                 PP_LAYOUT_FIELD(PosixProcsSpawnRequest, flags),
                 PP_LAYOUT_FIELD(PosixProcsSpawnRequest, parentDeathSignal),
+                PP_LAYOUT_FIELD(PosixProcsSpawnRequest, controllingTerminal),
             };
             return layout_entry(layout, sizeof(layout) / sizeof(layout[0]), fieldIndex);
         }

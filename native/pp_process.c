@@ -297,6 +297,33 @@ int32_t PosixProcsNative_WaitPid(int32_t pid, int32_t* status, int32_t options)
     return (int32_t)rc;
 }
 
+/* Fixed-width, fixed-unit copy of a struct rusage: ru_maxrss is KiB on Linux, bytes on macOS. */
+static void fill_usage(const struct rusage* ru, PosixProcsResourceUsage* usage);
+
+int32_t PosixProcsNative_WaitPidWithUsage(int32_t pid, int32_t* status, int32_t options, PosixProcsResourceUsage* usage)
+{
+    int native = pp_native_wait_options(options);
+    if (pid <= 0 || status == NULL || usage == NULL || native < 0)
+    {
+        errno = EINVAL;
+        return -1;
+    }
+    int raw = 0;
+    struct rusage ru;
+    memset(&ru, 0, sizeof(ru));
+    pid_t rc;
+    /* wait4 (BSD, also in glibc and macOS): the usage of exactly this child, where
+     * getrusage(RUSAGE_CHILDREN) would sum every child reaped so far, by anyone. */
+    while ((rc = wait4((pid_t)pid, &raw, native, &ru)) < 0 && errno == EINTR)
+        ;
+    *status = rc > 0 ? raw : 0;
+    if (rc > 0)
+        fill_usage(&ru, usage);
+    else
+        memset(usage, 0, sizeof(*usage));
+    return (int32_t)rc;
+}
+
 int32_t PosixProcsNative_DecodeWaitStatus(int32_t raw, PosixProcsWaitStatusParts* parts)
 {
     int s = raw;
@@ -449,16 +476,21 @@ int32_t PosixProcsNative_GetResourceUsage(int32_t who, PosixProcsResourceUsage* 
     struct rusage ru;
     if (getrusage(native, &ru) < 0)
         return -1;
-    usage->userTimeMicroseconds = timeval_us(ru.ru_utime);
-    usage->systemTimeMicroseconds = timeval_us(ru.ru_stime);
-#if defined(__APPLE__)
-    usage->maxResidentSetBytes = (int64_t)ru.ru_maxrss;
-#else
-    usage->maxResidentSetBytes = (int64_t)ru.ru_maxrss * 1024;
-#endif
-    usage->minorFaults = ru.ru_minflt;
-    usage->majorFaults = ru.ru_majflt;
-    usage->voluntaryContextSwitches = ru.ru_nvcsw;
-    usage->involuntaryContextSwitches = ru.ru_nivcsw;
+    fill_usage(&ru, usage);
     return 0;
+}
+
+static void fill_usage(const struct rusage* ru, PosixProcsResourceUsage* usage)
+{
+    usage->userTimeMicroseconds = timeval_us(ru->ru_utime);
+    usage->systemTimeMicroseconds = timeval_us(ru->ru_stime);
+#if defined(__APPLE__)
+    usage->maxResidentSetBytes = (int64_t)ru->ru_maxrss;
+#else
+    usage->maxResidentSetBytes = (int64_t)ru->ru_maxrss * 1024;
+#endif
+    usage->minorFaults = ru->ru_minflt;
+    usage->majorFaults = ru->ru_majflt;
+    usage->voluntaryContextSwitches = ru->ru_nvcsw;
+    usage->involuntaryContextSwitches = ru->ru_nivcsw;
 }

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -113,6 +114,10 @@ static int child_main(void* arg)
     {
         if (setsid() < 0)
             report_and_exit(errorPipe, PP_SPAWN_STEP_SETSID, errno);
+        /* A session leader without a controlling terminal acquires this one; the slave's
+         * number in the parent is still open here (the child has its own descriptor table). */
+        if (request->controllingTerminal >= 0 && ioctl(request->controllingTerminal, TIOCSCTTY, 0) < 0)
+            report_and_exit(errorPipe, PP_SPAWN_STEP_CONTROLLING_TERMINAL, errno);
     }
     else if (request->flags & PP_SPAWN_NEW_PROCESS_GROUP)
     {
@@ -208,6 +213,8 @@ static int validate_request(const PosixProcsSpawnRequest* request)
     if (request->limitCount < 0 || (request->limitCount > 0 && request->limits == NULL))
         return 0;
     if (request->parentDeathSignal < 0 || request->parentDeathSignal >= NSIG)
+        return 0;
+    if (request->controllingTerminal < -1 || (request->controllingTerminal >= 0 && !(request->flags & PP_SPAWN_NEW_SESSION)))
         return 0;
     for (int32_t i = 0; i < request->fdMapCount; i++)
     {

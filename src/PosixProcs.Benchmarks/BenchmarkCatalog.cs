@@ -41,6 +41,7 @@ public static class BenchmarkCatalog
             new("threads.fib_cpu_bound", () => new PoolFibBenchmark(settings, FibRunner.Threads)),
             new("pool.fib_cpu_bound", () => new PoolFibBenchmark(settings, FibRunner.Pool)),
             new("posix.spawn_true", () => new SpawnTrueBenchmark(settings)),
+            new("run.capture_echo", () => new RunCaptureBenchmark(settings)),
         ];
         return [.. all.Where(b => settings.Selects(b.Name))];
     }

@@ -23,6 +23,36 @@ public static partial class Posix
         return rc == 0 ? WaitStatus.StillRunning.Instance : WaitStatus.Decode(raw);
     }
 
+    /// <summary>
+    /// Waits for one specific child, as <see cref="WaitPid"/>, and reports the resource usage of
+    /// exactly that child (wait4): its CPU times and peak resident set, including those of the
+    /// descendants it waited for itself. Unlike <see cref="GetResourceUsage"/> with
+    /// <see cref="ResourceUsageTarget.Children"/>, which sums every child reaped so far, it stays
+    /// right when several children run at once. On Linux the peak resident set of a child that
+    /// exec'd includes the address space it had before exec (its parent's, copied by fork or
+    /// shared through vfork): it is never below the parent's own peak at that moment. EINTR is retried.
+    /// </summary>
+    /// <param name="pid">The child.</param>
+    /// <param name="usage">The child's usage once it has ended and been reaped; <c>null</c> while it runs (NoHang) or when it was only stopped or continued.</param>
+    /// <param name="options">NoHang to poll; Untraced/Continued to also see stops and continues.</param>
+    /// <returns>The status; <see cref="WaitStatus.StillRunning"/> when NoHang found no change.</returns>
+    /// <exception cref="PosixException">ECHILD: not a child of this process, or already reaped.</exception>
+    public static unsafe WaitStatus WaitPidWithUsage(Pid pid, out ResourceUsage? usage, WaitOptions options = WaitOptions.None)
+    {
+        int value = pid.Checked();
+        if ((options & ~(WaitOptions.NoHang | WaitOptions.Untraced | WaitOptions.Continued)) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options, "Unknown wait option.");
+        }
+
+        int raw = 0;
+        ResourceUsageNative native;
+        int rc = Errors.ThrowIfNegative(Interop.wait4(value, &raw, (int)options, &native), "wait4");
+        WaitStatus status = rc == 0 ? WaitStatus.StillRunning.Instance : WaitStatus.Decode(raw);
+        usage = status.HasEnded ? ResourceUsage.FromNative(native) : null;
+        return status;
+    }
+
     /// <summary>Sends a signal to a process (kill).</summary>
     /// <param name="pid">The process.</param>
     /// <param name="signal">The signal.</param>

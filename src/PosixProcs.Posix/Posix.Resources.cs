@@ -15,14 +15,7 @@ public static partial class Posix
 
         ResourceUsageNative native;
         Errors.ThrowIfNegative(Interop.getrusage((int)target, &native), "getrusage");
-        return new ResourceUsage(
-            TimeSpan.FromMicroseconds(native.UserTimeMicroseconds),
-            TimeSpan.FromMicroseconds(native.SystemTimeMicroseconds),
-            native.MaxResidentSetBytes,
-            native.MinorFaults,
-            native.MajorFaults,
-            native.VoluntaryContextSwitches,
-            native.InvoluntaryContextSwitches);
+        return ResourceUsage.FromNative(native);
     }
 
     /// <summary>This process's limit on a resource (getrlimit).</summary>

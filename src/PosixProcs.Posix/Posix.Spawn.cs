@@ -16,6 +16,11 @@ public static partial class Posix
     public static unsafe Pid Spawn(SpawnRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (request.ControllingTerminal is not null && !request.NewSession)
+        {
+            throw new ArgumentException("A controlling terminal needs a new session (NewSession): only a session leader can acquire one.", nameof(request));
+        }
+
         IReadOnlyList<string> environment = request.Environment ?? CurrentEnvironment();
         var pinned = new List<SafeHandle>();
         var allocations = new List<IntPtr>();
@@ -28,6 +33,14 @@ public static partial class Posix
             native.WorkingDirectory = request.WorkingDirectory is null ? null : Utf8(request.WorkingDirectory, allocations);
             native.Flags = (request.NewProcessGroup ? 1 : 0) | (request.NewSession ? 2 : 0);
             native.ParentDeathSignal = request.ParentDeathSignal?.Number ?? 0;
+            native.ControllingTerminal = -1;
+            if (request.ControllingTerminal is { } terminal)
+            {
+                bool added = false;
+                terminal.DangerousAddRef(ref added);
+                pinned.Add(terminal);
+                native.ControllingTerminal = (int)terminal.DangerousGetHandle();
+            }
 
             native.FdMapCount = request.Descriptors.Count;
             native.FdMap = (FdMappingNative*)Allocate(sizeof(FdMappingNative) * Math.Max(1, request.Descriptors.Count), allocations);

@@ -55,6 +55,14 @@ public sealed class SpawnRequest
     public bool NewSession { get; init; }
 
     /// <summary>
+    /// A terminal (the slave side of a <see cref="Posix.OpenPseudoTerminal"/> pair) that becomes
+    /// the child's controlling terminal (ioctl TIOCSCTTY after setsid): needs
+    /// <see cref="NewSession"/>. It is not installed on any descriptor by this alone: map it
+    /// to 0-2 in <see cref="Descriptors"/> as wanted. <c>null</c>: none.
+    /// </summary>
+    public FileDescriptorHandle? ControllingTerminal { get; init; }
+
+    /// <summary>
     /// A signal the child receives when the spawning THREAD exits (Linux PR_SET_PDEATHSIG).
     /// Spawn from a thread that lives as long as the child should.
     /// </summary>

@@ -35,4 +35,7 @@ public enum SpawnStep
 
     /// <summary>execve: the program could not be run (ENOENT, EACCES, ENOEXEC, ...).</summary>
     Exec = 10,
+
+    /// <summary>Making the terminal the child's controlling terminal (ioctl TIOCSCTTY).</summary>
+    ControllingTerminal = 11,
 }

@@ -28,13 +28,28 @@ public sealed partial class ChildProcess
             }
         }
 
+        bool onTerminal = options.StandardInput is StdioRedirect.TerminalRedirect || options.StandardOutput is StdioRedirect.TerminalRedirect
+            || options.StandardError is StdioRedirect.TerminalRedirect;
+        if (onTerminal && options.Terminal is null)
+        {
+            throw new ArgumentException("StdioRedirect.Terminal needs SpawnOptions.Terminal (the terminal's size).", nameof(options));
+        }
+
         string path = ProgramPath.Resolve(program);
         var owned = new List<IDisposable>();
         try
         {
-            (FileDescriptorHandle? stdin, FileDescriptorHandle? parentStdin) = Prepare(options.StandardInput, 0, FileAccess.Read, owned);
-            (FileDescriptorHandle? stdout, FileDescriptorHandle? parentStdout) = Prepare(options.StandardOutput, 1, FileAccess.Write, owned);
-            (FileDescriptorHandle? stderr, FileDescriptorHandle? parentStderr) = Prepare(options.StandardError, 2, FileAccess.Write, owned);
+            PseudoTerminalEnds? terminal = null;
+            if (options.Terminal is { } size)
+            {
+                terminal = Posix.OpenPseudoTerminal(size);
+                owned.Add(terminal.Master);
+                owned.Add(terminal.Slave);
+            }
+
+            (FileDescriptorHandle? stdin, FileDescriptorHandle? parentStdin) = Prepare(options.StandardInput, 0, FileAccess.Read, terminal, owned);
+            (FileDescriptorHandle? stdout, FileDescriptorHandle? parentStdout) = Prepare(options.StandardOutput, 1, FileAccess.Write, terminal, owned);
+            (FileDescriptorHandle? stderr, FileDescriptorHandle? parentStderr) = Prepare(options.StandardError, 2, FileAccess.Write, terminal, owned);
 
             var request = new SpawnRequest(path, [program, .. arguments])
             {
@@ -42,7 +57,8 @@ public sealed partial class ChildProcess
                 WorkingDirectory = options.WorkingDirectory,
                 Descriptors = [new DescriptorMapping(0, stdin), new DescriptorMapping(1, stdout), new DescriptorMapping(2, stderr), .. options.ExtraDescriptors],
                 NewProcessGroup = options.NewProcessGroup,
-                NewSession = options.NewSession,
+                NewSession = options.NewSession || terminal is not null,
+                ControllingTerminal = terminal?.Slave,
                 ParentDeathSignal = options.ParentDeathSignal,
                 ResourceLimits = options.ResourceLimits,
             };
@@ -52,23 +68,26 @@ public sealed partial class ChildProcess
                 StandardInput = parentStdin is null ? null : new FileDescriptorStream(parentStdin, FileAccess.Write),
                 StandardOutput = parentStdout is null ? null : new FileDescriptorStream(parentStdout, FileAccess.Read),
                 StandardError = parentStderr is null ? null : new FileDescriptorStream(parentStderr, FileAccess.Read),
+                Terminal = terminal is null ? null : new PseudoTerminal(terminal.Master, terminal.SlaveName, options.Terminal!.Value),
             };
-            owned.RemoveAll(o => o == parentStdin || o == parentStdout || o == parentStderr);
+            owned.RemoveAll(o => o == parentStdin || o == parentStdout || o == parentStderr || o == terminal?.Master);
             return child;
         }
         finally
         {
-            // The child's ends (and /dev/null) are the child's now; the parent must not keep
-            // a write end open, or its reader would never see end-of-file.
+            // The child's ends (and /dev/null, the terminal's slave side) are the child's now; the
+            // parent must not keep a write end open, or its reader would never see end-of-file.
             owned.ForEach(o => o.Dispose());
         }
     }
 
     /// <summary>Returns (what the child gets at <paramref name="childFd"/>, the parent's end if a pipe).</summary>
-    private static (FileDescriptorHandle? Child, FileDescriptorHandle? Parent) Prepare(StdioRedirect target, int childFd, FileAccess childAccess, List<IDisposable> owned)
+    private static (FileDescriptorHandle? Child, FileDescriptorHandle? Parent) Prepare(StdioRedirect target, int childFd, FileAccess childAccess, PseudoTerminalEnds? terminal, List<IDisposable> owned)
     {
         switch (target)
         {
+            case StdioRedirect.TerminalRedirect:
+                return (terminal!.Slave, null);
             case StdioRedirect.InheritRedirect:
                 return (new FileDescriptorHandle(childFd, ownsHandle: false), null);
             case StdioRedirect.NullRedirect:

@@ -20,6 +20,7 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
     private readonly FileDescriptorHandle? _pidfd;
     private readonly ChildFaultReader? _faultReader;
     private WaitStatus? _status;
+    private ResourceUsage? _usage;
     private ChildFault? _fault;
     private bool _disposed;
 
@@ -49,6 +50,25 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The child's own resource usage (wait4), once it has been reaped: CPU times and
+    /// <see cref="PosixProcs.ResourceUsage.MaxResidentSetBytes"/>, its peak memory in bytes. It
+    /// covers the child and the descendants it waited for itself, never this process's other
+    /// children. On Linux the peak of a spawned program is never below this process's peak at
+    /// the spawn: the kernel counts, at exec, the address space the child had before it.
+    /// <c>null</c> while it runs.
+    /// </summary>
+    public ResourceUsage? ResourceUsage
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _usage;
+            }
+        }
+    }
+
     /// <summary>Whether the child has ended and been reaped.</summary>
     public bool HasExited => Status is not null;
 
@@ -60,6 +80,9 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
 
     /// <summary>The pipe from the child's stderr (spawn), if one was asked for.</summary>
     public FileDescriptorStream? StandardError { get; private set; }
+
+    /// <summary>The master side of the spawned child's pseudo-terminal, if <see cref="SpawnOptions.Terminal"/> was set.</summary>
+    public PseudoTerminal? Terminal { get; private set; }
 
     /// <summary>The duplex channel to a forked child, if <see cref="ForkOptions.Channel"/> was set.</summary>
     public DuplexChannel? Channel { get; private set; }
@@ -226,6 +249,7 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
         StandardInput?.Dispose();
         StandardOutput?.Dispose();
         StandardError?.Dispose();
+        Terminal?.Dispose();
         Channel?.Dispose();
         _pidfd?.Dispose();
         _faultReader?.Dispose();
@@ -267,16 +291,64 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
                 return _status;
             }
 
-            WaitStatus status = Posix.WaitPid(Pid, WaitOptions.NoHang);
+            WaitStatus status = Posix.WaitPidWithUsage(Pid, out ResourceUsage? usage, WaitOptions.NoHang);
             if (status.HasEnded)
             {
                 _status = status;
+                _usage = usage;
                 Unreaped.TryRemove(Pid.Value, out _);
                 _fault = _faultReader?.ReadAfterExit();
                 _pidfd?.Dispose();
             }
 
             return status;
+        }
+    }
+
+    /// <summary>
+    /// Completes when the child has ended, WITHOUT reaping it where a pidfd tells (Linux): the
+    /// zombie keeps its pid, and so its process group id, from being given to another process,
+    /// so <see cref="SignalGroup"/> stays safe until <see cref="WaitAsync"/> reaps it. Without a
+    /// pidfd it reaps (as <see cref="WaitAsync"/>).
+    /// </summary>
+    internal Task WhenEndedAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_status is null && _pidfd is not null && !_pidfd.IsClosed)
+            {
+                return DescriptorReactor.Shared.WhenReady(_pidfd, PollEvents.In, cancellationToken);
+            }
+        }
+
+        return WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="signal"/> to the process group the child leads (spawned with
+    /// <see cref="SpawnOptions.NewProcessGroup"/>), while the child is not reaped yet: after that
+    /// its pid, the group's id, may name another process's group. An empty group (ESRCH) is fine.
+    /// </summary>
+    /// <returns>Whether the signal was sent: false once the child has been reaped.</returns>
+    internal bool SignalGroup(Signal signal)
+    {
+        lock (_gate)
+        {
+            if (_status is not null)
+            {
+                return false;
+            }
+
+            try
+            {
+                Posix.KillProcessGroup(Pid, signal);
+            }
+            catch (PosixException ex) when (ex.Errno == PosixErrno.ESRCH)
+            {
+                // Every member has gone already: nothing to signal.
+            }
+
+            return true;
         }
     }
 

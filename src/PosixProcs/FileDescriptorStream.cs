@@ -28,6 +28,12 @@ public sealed class FileDescriptorStream : Stream
         _fd.NonBlocking = true;
     }
 
+    /// <summary>
+    /// Read EIO as end of stream: a pseudo-terminal's master side fails reads with EIO once
+    /// every descriptor of the slave side is closed, where a pipe would return 0.
+    /// </summary>
+    internal bool EioIsEndOfStream { get; init; }
+
     /// <summary>The descriptor behind the stream.</summary>
     public FileDescriptorHandle Handle => _fd;
 
@@ -165,7 +171,18 @@ public sealed class FileDescriptorStream : Stream
         base.Dispose(disposing);
     }
 
-    private bool TryRead(Span<byte> buffer, out int read) => Posix.TryRead(_fd, buffer, out read);
+    private bool TryRead(Span<byte> buffer, out int read)
+    {
+        try
+        {
+            return Posix.TryRead(_fd, buffer, out read);
+        }
+        catch (PosixException ex) when (EioIsEndOfStream && ex.Errno == PosixErrno.EIO)
+        {
+            read = 0;
+            return true;
+        }
+    }
 
     private bool TryWrite(ReadOnlySpan<byte> buffer, out int written) => Posix.TryWrite(_fd, buffer, out written);
 

@@ -27,6 +27,15 @@ public sealed class SpawnOptions
     /// <summary>Start the child in a new process group. Default false.</summary>
     public bool NewProcessGroup { get; init; }
 
+    /// <summary>
+    /// Give the child a pseudo-terminal of this window size: it runs in a new session with the
+    /// terminal as its controlling terminal (setsid and TIOCSCTTY, done in C before exec), and
+    /// the standard streams set to <see cref="StdioRedirect.Terminal"/> are on it. The parent
+    /// gets the master side as <see cref="ChildProcess.Terminal"/>. Default <c>null</c>: no terminal.
+    /// Tested on Linux; the macOS path (same calls) is untested.
+    /// </summary>
+    public TerminalSize? Terminal { get; init; }
+
     /// <summary>Start the child in a new session (no controlling terminal). Default false.</summary>
     public bool NewSession { get; init; }
 

@@ -16,6 +16,12 @@ public abstract record StdioRedirect
     /// <summary>A pipe: the parent gets a <see cref="FileDescriptorStream"/> on <see cref="ChildProcess"/>.</summary>
     public static StdioRedirect Pipe { get; } = new PipeRedirect();
 
+    /// <summary>
+    /// The pseudo-terminal that <see cref="SpawnOptions.Terminal"/> creates: the program sees a
+    /// real tty on this stream; the parent talks to it through <see cref="ChildProcess.Terminal"/>.
+    /// </summary>
+    public static StdioRedirect Terminal { get; } = new TerminalRedirect();
+
     /// <summary>An open descriptor of this process (a file, a socket, a pipe end).</summary>
     /// <param name="descriptor">The descriptor; it stays owned by the caller.</param>
     /// <returns>The target.</returns>
@@ -30,6 +36,8 @@ public abstract record StdioRedirect
     internal sealed record NullRedirect : StdioRedirect;
 
     internal sealed record PipeRedirect : StdioRedirect;
+
+    internal sealed record TerminalRedirect : StdioRedirect;
 
     internal sealed record DescriptorRedirect(FileDescriptorHandle Handle) : StdioRedirect;
 }

@@ -120,7 +120,7 @@ public class AbiTests
     public void SpawnRequest_Layout_MatchesC() => AssertLayout<SpawnRequestNative>(5,
         nameof(SpawnRequestNative.Path), nameof(SpawnRequestNative.Argv), nameof(SpawnRequestNative.Envp), nameof(SpawnRequestNative.WorkingDirectory),
         nameof(SpawnRequestNative.FdMap), nameof(SpawnRequestNative.Limits), nameof(SpawnRequestNative.FdMapCount), nameof(SpawnRequestNative.LimitCount),
-        nameof(SpawnRequestNative.Flags), nameof(SpawnRequestNative.ParentDeathSignal));
+        nameof(SpawnRequestNative.Flags), nameof(SpawnRequestNative.ParentDeathSignal), nameof(SpawnRequestNative.ControllingTerminal));
 
     [Fact]
     public void ThreadSample_Layout_MatchesC() => AssertLayout<ThreadSampleNative>(6,

@@ -12,6 +12,10 @@ internal static partial class Interop
     [LibraryImport(Shim, EntryPoint = "PosixProcsNative_WaitPid", SetLastError = true)]
     internal static unsafe partial int waitpid(int pid, int* status, int options);
 
+    /// <summary>wait4(2) on one pid (never -1): waitpid plus that child's own resource usage.</summary>
+    [LibraryImport(Shim, EntryPoint = "PosixProcsNative_WaitPidWithUsage", SetLastError = true)]
+    internal static unsafe partial int wait4(int pid, int* status, int options, ResourceUsageNative* usage);
+
     /// <summary>The platform's W* macros applied to a raw status (for ABI tests).</summary>
     [LibraryImport(Shim, EntryPoint = "PosixProcsNative_DecodeWaitStatus")]
     internal static unsafe partial int DecodeWaitStatus(int raw, WaitStatusParts* parts);

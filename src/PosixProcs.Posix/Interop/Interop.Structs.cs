@@ -64,6 +64,7 @@ internal unsafe struct SpawnRequestNative
     public int LimitCount;
     public int Flags;
     public int ParentDeathSignal;
+    public int ControllingTerminal;
 }
 
 /// <summary>PosixProcsThreadSample.</summary>
