@@ -280,6 +280,26 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> under the child's lock if the child has not been reaped,
+    /// so that its pid, and a process group it belongs to, cannot be reused by another process
+    /// meanwhile (a pipeline signals its group this way).
+    /// </summary>
+    /// <returns>False, without running it, if the child has been reaped.</returns>
+    internal bool RunWhileUnreaped(Action action)
+    {
+        lock (_gate)
+        {
+            if (_status is not null)
+            {
+                return false;
+            }
+
+            action();
+            return true;
+        }
+    }
+
     /// <summary>Is <paramref name="pid"/> a child that a <see cref="ChildProcess"/> of this process owns and has not reaped yet?</summary>
     internal static bool IsOwnedAndUnreaped(Pid pid) => Unreaped.ContainsKey(pid.Value);
 
