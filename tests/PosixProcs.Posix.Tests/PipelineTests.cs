@@ -121,6 +121,18 @@ public partial class PipelineTests
     }
 
     [Fact]
+    public void SpawnPipeline_DescriptorLimitHitsALaterStage_EarlierStagesKilledAndReapedNothingLeaks()
+    {
+        ScenarioResult result = Helper.Run(nameof(PipelineScenarios.PipelineUnderDescriptorLimits));
+        Assert.True(result.ExitCode == 0, result.ToString());
+        string[] outcomes = result.Values["outcomes"].Split(' ');
+        Assert.Contains(outcomes, o => o.StartsWith("stage0:", StringComparison.Ordinal));
+        Assert.Contains(outcomes, o => o.StartsWith("stage1:", StringComparison.Ordinal) || o.StartsWith("stage2:", StringComparison.Ordinal));
+        Assert.Contains("started,started,started", outcomes);
+        Assert.Equal("False", result.Values["leftBehind"]);
+    }
+
+    [Fact]
     public void SpawnPipeline_StageMapsAWiredDescriptor_ThrowsArgumentExceptionBeforeStarting()
     {
         using FileDescriptorHandle devNull = Open("/dev/null");
