@@ -13,8 +13,10 @@ namespace PosixProcs;
 /// first stage) and <see cref="StandardOutput"/> (from the last). The stages form one process
 /// group, led by the first stage, like a shell's job: <see cref="Signal"/> reaches every stage
 /// and whatever they started in the group. The group is not the terminal's foreground group,
-/// so a Ctrl-C typed at a terminal reaches this process, not the pipeline. Each stage is a
-/// <see cref="ChildProcess"/>, waited for by its own pid, never "any child".
+/// so a Ctrl-C typed at a terminal reaches this process, not the pipeline; and a stage that
+/// reads the controlling terminal it inherited is stopped by SIGTTIN, as a background job is:
+/// when this process's stdin is a terminal, give the first stage a pipe, a file or /dev/null.
+/// Each stage is a <see cref="ChildProcess"/>, waited for by its own pid, never "any child".
 /// </remarks>
 public sealed class Pipeline : IDisposable, IAsyncDisposable
 {
