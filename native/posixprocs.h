@@ -374,6 +374,31 @@ PP_EXPORT int32_t PosixProcsNative_SetWindowSize(int32_t fd, int32_t columns, in
 
 /* ioctl(TIOCGWINSZ). columns, rows [out]. ENOTTY when fd is not a terminal. */
 PP_EXPORT int32_t PosixProcsNative_GetWindowSize(int32_t fd, int32_t* columns, int32_t* rows);
+/*
+ * Starts count programs as a pipeline, as a shell runs `a | b | c`: stage i's stdout is the
+ * write end of a pipe whose read end is stage i+1's stdin. The count-1 pipes are created
+ * here (pipe2 O_CLOEXEC) one at a time, installed by the stages' own dup2, and the parent's
+ * copies are closed here as soon as the stages that use them have started: no byte of the
+ * stream ever passes through the caller, and the caller never sees an inner pipe end.
+ * Each stage is spawned as PosixProcsNative_Spawn does (same child set-up and reporting);
+ * stage 0 leads a new process group and every other stage joins it (setpgid in the child,
+ * before exec), so killpg(pids[0]) reaches the whole pipeline.
+ *   stages      [in] count requests. Their flags must be 0 (the pipeline sets the group);
+ *               a stage other than the first must not map childFd 0, nor one other than the
+ *               last childFd 1 (the pipes go there); the first stage's 0 and the last
+ *               stage's 1 are whatever the caller maps (its redirections); each fdMap holds
+ *               at most 254 entries.
+ *   count       1 or more.
+ *   pids        [out] count pids, in stage order, on success.
+ *   failedStage [out] on failure, the index of the stage that could not be started, or -1
+ *               when the arguments were refused (EINVAL) before anything started.
+ *   failedStep  [out] PP_SPAWN_STEP_* of that stage (PP_SPAWN_STEP_PIPE when its output
+ *               pipe could not be created); PP_SPAWN_STEP_NONE on success.
+ * On failure the stages already started are killed (SIGKILL, by pid) and reaped here, and
+ * every pipe end is closed: nothing survives, nothing is left as a zombie.
+ * Returns 0, or -1 with errno of the failed step.
+ */
+PP_EXPORT int32_t PosixProcsNative_SpawnPipeline(const PosixProcsSpawnRequest* stages, int32_t count, int32_t* pids, int32_t* failedStage, int32_t* failedStep);
 
 /* ---- shared memory ----------------------------------------------------------- */
 

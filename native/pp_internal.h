@@ -9,6 +9,22 @@
 #include "posixprocs.h"
 
 #include <stddef.h>
+#include <sys/types.h>
+
+/* More descriptors than any caller passes on purpose; bounds the child's stack use. */
+#define PP_SPAWN_MAX_FDS 256
+
+/* Whether a spawn request is well formed (what PosixProcsNative_Spawn checks before forking). */
+int pp_spawn_request_is_valid(const PosixProcsSpawnRequest* request);
+
+/* pp_spawn_in_group's processGroup when the request's flags alone decide the child's group. */
+#define PP_SPAWN_GROUP_FROM_FLAGS ((pid_t)-1)
+
+/* PosixProcsNative_Spawn for a request already validated, with the child's process group
+ * chosen by the caller: 0 makes the child lead a new group, a positive pgid makes it join
+ * that group (setpgid in the child, before exec), PP_SPAWN_GROUP_FROM_FLAGS leaves it to
+ * the request's flags. Same results as PosixProcsNative_Spawn. */
+int32_t pp_spawn_in_group(const PosixProcsSpawnRequest* request, pid_t processGroup, int32_t* pid, int32_t* failedStep);
 
 /* Translates a PP_RLIMIT_* id to the platform's RLIMIT_*; -1 if unknown. */
 int pp_native_rlimit_resource(int32_t portable);

@@ -25,8 +25,6 @@
 #endif
 #endif
 
-/* More descriptors than any caller passes on purpose; bounds the child's stack use. */
-#define PP_SPAWN_MAX_FDS 256
 #define PP_SPAWN_CHILD_STACK (64 * 1024)
 /* Highest descriptor the fallback loop marks close-on-exec when close_range is missing. */
 #define PP_SPAWN_FALLBACK_FD_LIMIT (1 << 20)
@@ -40,6 +38,7 @@ typedef struct ChildArgs {
     const PosixProcsSpawnRequest* request;
     int errorPipe;
     pid_t parentPid;
+    pid_t processGroup; /* PP_SPAWN_GROUP_FROM_FLAGS, 0 (a new group) or a group to join */
 } ChildArgs;
 
 /* Child side only from here to child_main: async-signal-safe calls, no allocation. */
@@ -124,6 +123,13 @@ static int child_main(void* arg)
         if (setpgid(0, 0) < 0)
             report_and_exit(errorPipe, PP_SPAWN_STEP_SETPGID, errno);
     }
+    else if (args->processGroup != PP_SPAWN_GROUP_FROM_FLAGS)
+    {
+        /* A pipeline's stage: before exec, so a signal to the group never misses a stage
+         * (the parent only goes on once this child has exec'd or reported). */
+        if (setpgid(0, args->processGroup) < 0)
+            report_and_exit(errorPipe, PP_SPAWN_STEP_SETPGID, errno);
+    }
 
 #if defined(__linux__)
     if (request->parentDeathSignal != 0)
@@ -202,7 +208,7 @@ static int child_main(void* arg)
 
 /* Parent side. */
 
-static int validate_request(const PosixProcsSpawnRequest* request)
+int pp_spawn_request_is_valid(const PosixProcsSpawnRequest* request)
 {
     if (request == NULL || request->path == NULL || request->argv == NULL || request->envp == NULL)
         return 0;
@@ -236,11 +242,16 @@ static int validate_request(const PosixProcsSpawnRequest* request)
 
 int32_t PosixProcsNative_Spawn(const PosixProcsSpawnRequest* request, int32_t* pid, int32_t* failedStep)
 {
-    if (pid == NULL || failedStep == NULL || !validate_request(request))
+    if (pid == NULL || failedStep == NULL || !pp_spawn_request_is_valid(request))
     {
         errno = EINVAL;
         return -1;
     }
+    return pp_spawn_in_group(request, PP_SPAWN_GROUP_FROM_FLAGS, pid, failedStep);
+}
+
+int32_t pp_spawn_in_group(const PosixProcsSpawnRequest* request, pid_t processGroup, int32_t* pid, int32_t* failedStep)
+{
     *pid = -1;
     *failedStep = PP_SPAWN_STEP_NONE;
 
@@ -259,7 +270,7 @@ int32_t PosixProcsNative_Spawn(const PosixProcsSpawnRequest* request, int32_t* p
         return -1;
     }
 
-    ChildArgs args = { .request = request, .errorPipe = errorPipe[1], .parentPid = getpid() };
+    ChildArgs args = { .request = request, .errorPipe = errorPipe[1], .parentPid = getpid(), .processGroup = processGroup };
 
     /* Runtime signal handlers must not run in the child before it resets them. */
     sigset_t all, previous;

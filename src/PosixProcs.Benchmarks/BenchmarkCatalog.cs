@@ -40,6 +40,7 @@ public static class BenchmarkCatalog
             new("serial.fib_cpu_bound", () => new PoolFibBenchmark(settings, FibRunner.Serial)),
             new("threads.fib_cpu_bound", () => new PoolFibBenchmark(settings, FibRunner.Threads)),
             new("pool.fib_cpu_bound", () => new PoolFibBenchmark(settings, FibRunner.Pool)),
+            new("pipeline.cat3_throughput", () => new PipelineThroughputBenchmark(settings)),
             new("posix.spawn_true", () => new SpawnTrueBenchmark(settings)),
             new("run.capture_echo", () => new RunCaptureBenchmark(settings)),
         ];

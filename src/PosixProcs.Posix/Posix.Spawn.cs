@@ -16,63 +16,11 @@ public static partial class Posix
     public static unsafe Pid Spawn(SpawnRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.ControllingTerminal is not null && !request.NewSession)
-        {
-            throw new ArgumentException("A controlling terminal needs a new session (NewSession): only a session leader can acquire one.", nameof(request));
-        }
-
-        IReadOnlyList<string> environment = request.Environment ?? CurrentEnvironment();
         var pinned = new List<SafeHandle>();
         var allocations = new List<IntPtr>();
         try
         {
-            SpawnRequestNative native = default;
-            native.Path = Utf8(request.Path, allocations);
-            native.Argv = Utf8Array(request.Arguments, allocations);
-            native.Envp = Utf8Array(environment, allocations);
-            native.WorkingDirectory = request.WorkingDirectory is null ? null : Utf8(request.WorkingDirectory, allocations);
-            native.Flags = (request.NewProcessGroup ? 1 : 0) | (request.NewSession ? 2 : 0);
-            native.ParentDeathSignal = request.ParentDeathSignal?.Number ?? 0;
-            native.ControllingTerminal = -1;
-            if (request.ControllingTerminal is { } terminal)
-            {
-                bool added = false;
-                terminal.DangerousAddRef(ref added);
-                pinned.Add(terminal);
-                native.ControllingTerminal = (int)terminal.DangerousGetHandle();
-            }
-
-            native.FdMapCount = request.Descriptors.Count;
-            native.FdMap = (FdMappingNative*)Allocate(sizeof(FdMappingNative) * Math.Max(1, request.Descriptors.Count), allocations);
-            var childFds = new HashSet<int>();
-            for (int i = 0; i < request.Descriptors.Count; i++)
-            {
-                DescriptorMapping mapping = request.Descriptors[i];
-                ArgumentOutOfRangeException.ThrowIfNegative(mapping.ChildFd, nameof(request));
-                if (!childFds.Add(mapping.ChildFd))
-                {
-                    throw new ArgumentException($"Child descriptor {mapping.ChildFd} is mapped twice.", nameof(request));
-                }
-
-                int source = -1;
-                if (mapping.Source is { } handle)
-                {
-                    bool added = false;
-                    handle.DangerousAddRef(ref added);
-                    pinned.Add(handle);
-                    source = (int)handle.DangerousGetHandle();
-                }
-
-                native.FdMap[i] = new FdMappingNative { ChildFd = mapping.ChildFd, ParentFd = source };
-            }
-
-            native.LimitCount = request.ResourceLimits.Count;
-            native.Limits = (ResourceLimitNative*)Allocate(sizeof(ResourceLimitNative) * Math.Max(1, request.ResourceLimits.Count), allocations);
-            for (int i = 0; i < request.ResourceLimits.Count; i++)
-            {
-                native.Limits[i] = request.ResourceLimits[i].ToNative();
-            }
-
+            SpawnRequestNative native = ToNative(request, nameof(request), pinned, allocations);
             int pid = 0;
             int step = 0;
             if (Interop.PosixProcsNative_Spawn(&native, &pid, &step) < 0)
@@ -85,15 +33,85 @@ public static partial class Posix
         }
         finally
         {
-            foreach (SafeHandle handle in pinned)
+            Release(pinned, allocations);
+        }
+    }
+
+    /// <summary>
+    /// The request in the shim's layout. Strings and arrays go to native memory listed in
+    /// <paramref name="allocations"/>; every descriptor is AddRef'd and listed in
+    /// <paramref name="pinned"/>, so none can be closed (and its number reused) before the
+    /// child has its copy. <see cref="Release"/> undoes both.
+    /// </summary>
+    private static unsafe SpawnRequestNative ToNative(SpawnRequest request, string parameterName, List<SafeHandle> pinned, List<IntPtr> allocations)
+    {
+        if (request.ControllingTerminal is not null && !request.NewSession)
+        {
+            throw new ArgumentException("A controlling terminal needs a new session (NewSession): only a session leader can acquire one.", parameterName);
+        }
+
+        IReadOnlyList<string> environment = request.Environment ?? CurrentEnvironment();
+        SpawnRequestNative native = default;
+        native.Path = Utf8(request.Path, allocations);
+        native.Argv = Utf8Array(request.Arguments, allocations);
+        native.Envp = Utf8Array(environment, allocations);
+        native.WorkingDirectory = request.WorkingDirectory is null ? null : Utf8(request.WorkingDirectory, allocations);
+        native.Flags = (request.NewProcessGroup ? 1 : 0) | (request.NewSession ? 2 : 0);
+        native.ParentDeathSignal = request.ParentDeathSignal?.Number ?? 0;
+        native.ControllingTerminal = -1;
+        if (request.ControllingTerminal is { } terminal)
+        {
+            bool added = false;
+            terminal.DangerousAddRef(ref added);
+            pinned.Add(terminal);
+            native.ControllingTerminal = (int)terminal.DangerousGetHandle();
+        }
+
+        native.FdMapCount = request.Descriptors.Count;
+        native.FdMap = (FdMappingNative*)Allocate(sizeof(FdMappingNative) * Math.Max(1, request.Descriptors.Count), allocations);
+        var childFds = new HashSet<int>();
+        for (int i = 0; i < request.Descriptors.Count; i++)
+        {
+            DescriptorMapping mapping = request.Descriptors[i];
+            ArgumentOutOfRangeException.ThrowIfNegative(mapping.ChildFd, parameterName);
+            if (!childFds.Add(mapping.ChildFd))
             {
-                handle.DangerousRelease();
+                throw new ArgumentException($"Child descriptor {mapping.ChildFd} is mapped twice.", parameterName);
             }
 
-            foreach (IntPtr allocation in allocations)
+            int source = -1;
+            if (mapping.Source is { } handle)
             {
-                NativeMemory.Free((void*)allocation);
+                bool added = false;
+                handle.DangerousAddRef(ref added);
+                pinned.Add(handle);
+                source = (int)handle.DangerousGetHandle();
             }
+
+            native.FdMap[i] = new FdMappingNative { ChildFd = mapping.ChildFd, ParentFd = source };
+        }
+
+        native.LimitCount = request.ResourceLimits.Count;
+        native.Limits = (ResourceLimitNative*)Allocate(sizeof(ResourceLimitNative) * Math.Max(1, request.ResourceLimits.Count), allocations);
+        for (int i = 0; i < request.ResourceLimits.Count; i++)
+        {
+            native.Limits[i] = request.ResourceLimits[i].ToNative();
+        }
+
+        return native;
+    }
+
+    /// <summary>Releases what <see cref="ToNative"/> pinned and allocated.</summary>
+    private static unsafe void Release(List<SafeHandle> pinned, List<IntPtr> allocations)
+    {
+        foreach (SafeHandle handle in pinned)
+        {
+            handle.DangerousRelease();
+        }
+
+        foreach (IntPtr allocation in allocations)
+        {
+            NativeMemory.Free((void*)allocation);
         }
     }
 

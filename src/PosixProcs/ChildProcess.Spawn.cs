@@ -63,13 +63,8 @@ public sealed partial class ChildProcess
                 ResourceLimits = options.ResourceLimits,
             };
             Pid pid = Posix.Spawn(request);
-            var child = new ChildProcess(pid, faultReader: null)
-            {
-                StandardInput = parentStdin is null ? null : new FileDescriptorStream(parentStdin, FileAccess.Write),
-                StandardOutput = parentStdout is null ? null : new FileDescriptorStream(parentStdout, FileAccess.Read),
-                StandardError = parentStderr is null ? null : new FileDescriptorStream(parentStderr, FileAccess.Read),
-                Terminal = terminal is null ? null : new PseudoTerminal(terminal.Master, terminal.SlaveName, options.Terminal!.Value),
-            };
+            ChildProcess child = Spawned(pid, parentStdin, parentStdout, parentStderr,
+                terminal is null ? null : new PseudoTerminal(terminal.Master, terminal.SlaveName, options.Terminal!.Value));
             owned.RemoveAll(o => o == parentStdin || o == parentStdout || o == parentStderr || o == terminal?.Master);
             return child;
         }
@@ -81,8 +76,18 @@ public sealed partial class ChildProcess
         }
     }
 
+    /// <summary>The handle of a child spawned here, with streams on the parent's ends of its pipes and its terminal (each may be null).</summary>
+    internal static ChildProcess Spawned(Pid pid, FileDescriptorHandle? parentStdin, FileDescriptorHandle? parentStdout, FileDescriptorHandle? parentStderr, PseudoTerminal? terminal = null) =>
+        new(pid, faultReader: null)
+        {
+            StandardInput = parentStdin is null ? null : new FileDescriptorStream(parentStdin, FileAccess.Write),
+            StandardOutput = parentStdout is null ? null : new FileDescriptorStream(parentStdout, FileAccess.Read),
+            StandardError = parentStderr is null ? null : new FileDescriptorStream(parentStderr, FileAccess.Read),
+            Terminal = terminal,
+        };
+
     /// <summary>Returns (what the child gets at <paramref name="childFd"/>, the parent's end if a pipe).</summary>
-    private static (FileDescriptorHandle? Child, FileDescriptorHandle? Parent) Prepare(StdioRedirect target, int childFd, FileAccess childAccess, PseudoTerminalEnds? terminal, List<IDisposable> owned)
+    internal static (FileDescriptorHandle? Child, FileDescriptorHandle? Parent) Prepare(StdioRedirect target, int childFd, FileAccess childAccess, PseudoTerminalEnds? terminal, List<IDisposable> owned)
     {
         switch (target)
         {
@@ -106,7 +111,7 @@ public sealed partial class ChildProcess
         }
     }
 
-    private static List<string> MergeEnvironment(IReadOnlyDictionary<string, string?> changes)
+    internal static List<string> MergeEnvironment(IReadOnlyDictionary<string, string?> changes)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (System.Collections.DictionaryEntry entry in System.Environment.GetEnvironmentVariables())

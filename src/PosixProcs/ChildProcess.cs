@@ -330,7 +330,25 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
     /// its pid, the group's id, may name another process's group. An empty group (ESRCH) is fine.
     /// </summary>
     /// <returns>Whether the signal was sent: false once the child has been reaped.</returns>
-    internal bool SignalGroup(Signal signal)
+    internal bool SignalGroup(Signal signal) => RunWhileUnreaped(() =>
+    {
+        try
+        {
+            Posix.KillProcessGroup(Pid, signal);
+        }
+        catch (PosixException ex) when (ex.Errno == PosixErrno.ESRCH)
+        {
+            // Every member has gone already: nothing to signal.
+        }
+    });
+
+    /// <summary>
+    /// Runs <paramref name="action"/> under the child's lock if the child has not been reaped,
+    /// so that its pid, and a process group it belongs to, cannot be reused by another process
+    /// meanwhile (a pipeline signals its group this way).
+    /// </summary>
+    /// <returns>False, without running it, if the child has been reaped.</returns>
+    internal bool RunWhileUnreaped(Action action)
     {
         lock (_gate)
         {
@@ -339,15 +357,7 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
                 return false;
             }
 
-            try
-            {
-                Posix.KillProcessGroup(Pid, signal);
-            }
-            catch (PosixException ex) when (ex.Errno == PosixErrno.ESRCH)
-            {
-                // Every member has gone already: nothing to signal.
-            }
-
+            action();
             return true;
         }
     }

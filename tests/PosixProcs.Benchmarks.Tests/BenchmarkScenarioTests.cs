@@ -12,6 +12,7 @@ public class BenchmarkScenarioTests
     [InlineData("posix.pipe_throughput_64KiB")]
     [InlineData("posix.futex_pingpong")]
     [InlineData("run.capture_echo")]
+    [InlineData("pipeline.cat3_throughput")]
     public void MeasuredSide_ChecksHoldAndChildrenExit(string name)
     {
         ScenarioResult result = Helper.Run(nameof(BenchmarkScenarios.RunMeasuredSide), name);

@@ -99,4 +99,8 @@ internal static partial class Interop
     /// <summary>fork+exec in C; see native/posixprocs.h.</summary>
     [LibraryImport(Shim, EntryPoint = "PosixProcsNative_Spawn", SetLastError = true)]
     internal static unsafe partial int PosixProcsNative_Spawn(SpawnRequestNative* request, int* pid, int* failedStep);
+
+    /// <summary>A pipeline of count stages, the pipes between them created and closed in C; see native/posixprocs.h.</summary>
+    [LibraryImport(Shim, EntryPoint = "PosixProcsNative_SpawnPipeline", SetLastError = true)]
+    internal static unsafe partial int PosixProcsNative_SpawnPipeline(SpawnRequestNative* stages, int count, int* pids, int* failedStage, int* failedStep);
 }
