@@ -47,7 +47,7 @@ public sealed partial class ChildProcess
                 ResourceLimits = options.ResourceLimits,
             };
             Pid pid = Posix.Spawn(request);
-            var child = new ChildProcess(pid, faultReader: null)
+            var child = new ChildProcess(pid, faultReader: null, leadsProcessGroup: options.NewProcessGroup || options.NewSession)
             {
                 StandardInput = parentStdin is null ? null : new FileDescriptorStream(parentStdin, FileAccess.Write),
                 StandardOutput = parentStdout is null ? null : new FileDescriptorStream(parentStdout, FileAccess.Read),
