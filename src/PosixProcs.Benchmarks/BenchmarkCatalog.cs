@@ -41,6 +41,8 @@ public static class BenchmarkCatalog
             new("threads.fib_cpu_bound", () => new PoolFibBenchmark(settings, FibRunner.Threads)),
             new("pool.fib_cpu_bound", () => new PoolFibBenchmark(settings, FibRunner.Pool)),
             new("posix.spawn_true", () => new SpawnTrueBenchmark(settings)),
+            new("init.start_true", () => new InitStartBenchmark(settings)),
+            new("init.rss_program_sleeping", () => new InitMemoryBenchmark(settings)),
         ];
         return [.. all.Where(b => settings.Selects(b.Name))];
     }

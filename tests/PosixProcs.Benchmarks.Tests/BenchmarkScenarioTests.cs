@@ -11,6 +11,8 @@ public class BenchmarkScenarioTests
     [InlineData("posix.pipe_pingpong_1B")]
     [InlineData("posix.pipe_throughput_64KiB")]
     [InlineData("posix.futex_pingpong")]
+    [InlineData("init.start_true")]
+    [InlineData("init.rss_program_sleeping")]
     public void MeasuredSide_ChecksHoldAndChildrenExit(string name)
     {
         ScenarioResult result = Helper.Run(nameof(BenchmarkScenarios.RunMeasuredSide), name);
