@@ -68,24 +68,62 @@ public sealed partial class ChildProcess
             }
 
             // Under the lock the child cannot be reaped meanwhile, so its pid stays its own.
+            var outside = new Dictionary<int, Pid>();
+            bool sentToAll = false;
             SendToGroupOrChild(PosixProcs.Signal.SIGSTOP);
-            List<Pid> outside = unreaped && OperatingSystem.IsLinux() ? StopDescendantsOutsideGroup() : [];
-            SendToGroupOrChild(sent);
-            outside.ForEach(pid => SendIfAlive(pid, sent));
-            if (sent != PosixProcs.Signal.SIGKILL && sent != PosixProcs.Signal.SIGSTOP)
+            try
             {
-                SendToGroupOrChild(PosixProcs.Signal.SIGCONT);
-                outside.ForEach(pid => SendIfAlive(pid, PosixProcs.Signal.SIGCONT));
+                if (unreaped && OperatingSystem.IsLinux())
+                {
+                    StopDescendantsOutsideGroup(outside);
+                }
+
+                SendToGroupOrChild(sent);
+                foreach (Pid pid in outside.Values)
+                {
+                    SendIfAlive(pid, sent);
+                }
+
+                sentToAll = true;
+            }
+            finally
+            {
+                // Continued so a handler can run, and never left stopped when something failed.
+                if (!sentToAll || (sent != PosixProcs.Signal.SIGKILL && sent != PosixProcs.Signal.SIGSTOP))
+                {
+                    Continue(outside.Values, failing: !sentToAll);
+                }
             }
 
-            return outside;
+            return [.. outside.Values];
         }
     }
 
-    /// <summary>Reads /proc until it shows no descendant outside the group that is not stopped yet. Under <see cref="_gate"/>.</summary>
-    private List<Pid> StopDescendantsOutsideGroup()
+    /// <summary>
+    /// SIGCONT to the group (or the child) and to <paramref name="outside"/>. After a failure
+    /// (<paramref name="failing"/>) every one is tried and errors here are dropped, so the first
+    /// failure is the one thrown and no process is left stopped for want of trying.
+    /// </summary>
+    private void Continue(IEnumerable<Pid> outside, bool failing)
     {
-        var stopped = new Dictionary<int, Pid>();
+        var sends = new List<Action> { () => SendToGroupOrChild(PosixProcs.Signal.SIGCONT) };
+        sends.AddRange(outside.Select(pid => (Action)(() => SendIfAlive(pid, PosixProcs.Signal.SIGCONT))));
+        foreach (Action send in sends)
+        {
+            try
+            {
+                send();
+            }
+            catch (PosixException) when (failing)
+            {
+                // The exception already on its way out says what went wrong first.
+            }
+        }
+    }
+
+    /// <summary>Reads /proc until it shows no descendant outside the group that is not stopped yet, adding each to <paramref name="stopped"/>. Under <see cref="_gate"/>.</summary>
+    private void StopDescendantsOutsideGroup(Dictionary<int, Pid> stopped)
+    {
         for (int walk = 0; walk < MaxTreeWalks; walk++)
         {
             bool foundNew = false;
@@ -108,8 +146,6 @@ public sealed partial class ChildProcess
                 break;
             }
         }
-
-        return [.. stopped.Values];
     }
 
     /// <summary>killpg for a group leader, kill for the child (only while unreaped). ESRCH: nobody left to reach. Under <see cref="_gate"/>.</summary>
