@@ -168,8 +168,9 @@ static pid_t pp_fork_reset(const int32_t* resetSignals, int32_t resetCount, cons
     {
         /* The parent moves the child too, as shells do: whichever of the two runs first, the
          * child leads its group by the time fork returns here, so a signal to the group sent
-         * at once reaches it. It cannot have exec'd yet (EACCES), and an unreaped child is
-         * found (no ESRCH): a failure here would be the child's own setpgid winning, harmless. */
+         * at once reaches it. With a verdict pipe the child is still waiting; without one it may
+         * have run ahead, even exec'd (EACCES), but then it made the same setpgid itself first,
+         * so a failure here changes nothing. */
         setpgid(pid, pid);
     }
     if (pid == 0)

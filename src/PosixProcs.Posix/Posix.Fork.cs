@@ -84,7 +84,10 @@ public static partial class Posix
             // An unreaped child, zombie or not, has a group: getpgid cannot fail with ESRCH here.
             if (Environment.TickCount64 > deadline)
             {
-                throw new TimeoutException($"Forked child {child} did not lead its own session within 30 s (stopped before its setsid?).");
+                // The caller never gets this child: end and reap it here, or nobody would.
+                Kill(child, Signal.SIGKILL);
+                WaitPid(child);
+                throw new TimeoutException($"Forked child {child} did not lead its own session within 30 s (stopped before its setsid?); it was killed and reaped.");
             }
 
             if (attempt < 100)
@@ -199,6 +202,7 @@ public static partial class Posix
     /// <exception cref="ArgumentException">More than 256 descriptors to keep, or a closed one.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="group"/> is not a <see cref="ChildGroup"/> value.</exception>
     /// <exception cref="ForkHazardException">A hazard was found.</exception>
+    /// <exception cref="TimeoutException">With <see cref="ChildGroup.NewSession"/>: the child did not lead its session within 30 s (it was stopped).</exception>
     /// <exception cref="PosixException">fork failed (EAGAIN: process limit; ENOMEM).</exception>
     public static ForkResult ForkClosingDescriptors(IReadOnlyList<FileDescriptorHandle> keep, ForkHazards acceptedHazards = ForkHazards.None, TimeSpan? waitForQuietThreads = null,
         ChildGroup group = ChildGroup.Inherit)
