@@ -148,22 +148,41 @@ PP_EXPORT int32_t PosixProcsNative_WaitPid(int32_t pid, int32_t* status, int32_t
  *       ends at once with _exit(PP_FORK_ABANDONED_EXIT) (the parent reaps it). A thread that
  *       ran at the moment of the fork may have held a runtime lock, which the child inherits
  *       held by nobody: its first use of that lock would hang it for ever.
- * Returns the child's pid in the parent, 0 in the child, -1 on failure.
+ *   groupFlags  0, PP_FORK_NEW_PROCESS_GROUP or PP_FORK_NEW_SESSION (below): done in the child
+ *       right after the verdict, before the signal reset; in the parent too for a group.
+ * Returns the child's pid in the parent, 0 in the child, -1 on failure (EINVAL for bad
+ * arguments, the verdict ends or groupFlags included).
  */
-PP_EXPORT int32_t PosixProcsNative_Fork(const int32_t* resetSignals, int32_t resetCount, int32_t verdictRead, int32_t verdictWrite);
+PP_EXPORT int32_t PosixProcsNative_Fork(const int32_t* resetSignals, int32_t resetCount, int32_t verdictRead, int32_t verdictWrite,
+    int32_t groupFlags);
 
 /* How a child abandoned by its parent's verdict ends (see PosixProcsNative_Fork). */
 #define PP_FORK_ABANDONED_EXIT 0
 
+/* groupFlags of PosixProcsNative_Fork and PosixProcsNative_ForkClosingDescriptors: 0 (the
+ * child stays in the caller's process group) or one of these. */
+enum {
+    PP_FORK_NEW_PROCESS_GROUP = 1, /* setpgid(0, 0) in the child, and setpgid(child, child) in the
+                                      parent before fork returns, so the child leads its group by
+                                      then whichever runs first (as shells do) */
+    PP_FORK_NEW_SESSION = 2        /* setsid() in the child (a new session and group, no
+                                      controlling terminal). The parent cannot do it for the child:
+                                      it leads its session once it has run past the verdict; the
+                                      caller waits for getpgid(child) == child if it needs that */
+};
+
+/* How a child ends whose setsid or setpgid failed (never seen: see pp_enter_group). */
+#define PP_FORK_GROUP_FAILED_EXIT 125
+
 /*
- * PosixProcsNative_Fork, and in the child, right after the verdict and the signal reset and
- * before any other code runs, closes every descriptor from 3 up except those in keep (close_range(2) where the
+ * PosixProcsNative_Fork, and in the child, right after the verdict, the process group and the
+ * signal reset and before any other code runs, closes every descriptor from 3 up except those in keep (close_range(2) where the
  * kernel has it, else a close loop up to RLIMIT_NOFILE). Descriptors 0-2 always stay.
  *   keep [in] keepCount descriptors to keep, in any order, at most 256; duplicates and 0-2 are fine.
  * Returns as PosixProcsNative_Fork; -1 with EINVAL for bad counts, EBADF for a negative descriptor.
  */
 PP_EXPORT int32_t PosixProcsNative_ForkClosingDescriptors(const int32_t* resetSignals, int32_t resetCount, const int32_t* keep, int32_t keepCount,
-    int32_t verdictRead, int32_t verdictWrite);
+    int32_t verdictRead, int32_t verdictWrite, int32_t groupFlags);
 
 /*
  * Linux: starts a native thread (unknown to the managed runtime, all signals blocked) in a

@@ -31,7 +31,13 @@
  * restored. The one fork path of both exports below.
  */
 static pid_t pp_fork_reset(const int32_t* resetSignals, int32_t resetCount, const int32_t* kept, int32_t keptCount,
-    int verdictRead, int verdictWrite);
+    int verdictRead, int verdictWrite, int32_t groupFlags);
+
+/* Only the PP_FORK_NEW_* bits, and not both. */
+static int pp_group_flags_valid(int32_t groupFlags)
+{
+    return groupFlags == 0 || groupFlags == PP_FORK_NEW_PROCESS_GROUP || groupFlags == PP_FORK_NEW_SESSION;
+}
 
 /* Both verdict ends given, or neither (-1, -1). */
 static int pp_verdict_valid(int32_t verdictRead, int32_t verdictWrite)
@@ -41,14 +47,15 @@ static int pp_verdict_valid(int32_t verdictRead, int32_t verdictWrite)
     return verdictRead >= 0 && verdictWrite >= 0 && verdictRead != verdictWrite;
 }
 
-int32_t PosixProcsNative_Fork(const int32_t* resetSignals, int32_t resetCount, int32_t verdictRead, int32_t verdictWrite)
+int32_t PosixProcsNative_Fork(const int32_t* resetSignals, int32_t resetCount, int32_t verdictRead, int32_t verdictWrite, int32_t groupFlags)
 {
-    if (resetCount < 0 || (resetCount > 0 && resetSignals == NULL) || !pp_verdict_valid(verdictRead, verdictWrite))
+    if (resetCount < 0 || (resetCount > 0 && resetSignals == NULL) || !pp_verdict_valid(verdictRead, verdictWrite)
+        || !pp_group_flags_valid(groupFlags))
     {
         errno = EINVAL;
         return -1;
     }
-    return (int32_t)pp_fork_reset(resetSignals, resetCount, NULL, 0, verdictRead, verdictWrite);
+    return (int32_t)pp_fork_reset(resetSignals, resetCount, NULL, 0, verdictRead, verdictWrite, groupFlags);
 }
 
 static void close_fd_range(int first, int last)
@@ -82,11 +89,11 @@ static void close_all_but(const int32_t* keep, int32_t keepCount)
 }
 
 int32_t PosixProcsNative_ForkClosingDescriptors(const int32_t* resetSignals, int32_t resetCount, const int32_t* keep, int32_t keepCount,
-    int32_t verdictRead, int32_t verdictWrite)
+    int32_t verdictRead, int32_t verdictWrite, int32_t groupFlags)
 {
     if (resetCount < 0 || (resetCount > 0 && resetSignals == NULL)
         || keepCount < 0 || keepCount > PP_FORK_MAX_KEPT || (keepCount > 0 && keep == NULL)
-        || !pp_verdict_valid(verdictRead, verdictWrite))
+        || !pp_verdict_valid(verdictRead, verdictWrite) || !pp_group_flags_valid(groupFlags))
     {
         errno = EINVAL;
         return -1;
@@ -120,7 +127,7 @@ int32_t PosixProcsNative_ForkClosingDescriptors(const int32_t* resetSignals, int
         sortedCount++;
     }
 
-    return (int32_t)pp_fork_reset(resetSignals, resetCount, sorted, sortedCount, verdictRead, verdictWrite);
+    return (int32_t)pp_fork_reset(resetSignals, resetCount, sorted, sortedCount, verdictRead, verdictWrite, groupFlags);
 }
 
 /* In the child: waits for the parent's verdict; returns only if it is 'Y'. */
@@ -136,18 +143,41 @@ static void pp_await_verdict(int verdictRead, int verdictWrite)
         _exit(PP_FORK_ABANDONED_EXIT);
 }
 
+/* In the child, after the verdict: its own process group or session, before any signal can
+ * reach it and before any code of the caller runs. Neither call can fail in a fresh child
+ * (setsid fails only for a group leader, setpgid(0, 0) only for a session leader, and a
+ * child's pid names no group yet); should one fail all the same, the child ends at once
+ * rather than run in the caller's group, where signals meant for its group would miss it. */
+static void pp_enter_group(int32_t groupFlags)
+{
+    if ((groupFlags & PP_FORK_NEW_SESSION) != 0 && setsid() < 0)
+        _exit(PP_FORK_GROUP_FAILED_EXIT);
+    if ((groupFlags & PP_FORK_NEW_PROCESS_GROUP) != 0 && setpgid(0, 0) < 0)
+        _exit(PP_FORK_GROUP_FAILED_EXIT);
+}
+
 static pid_t pp_fork_reset(const int32_t* resetSignals, int32_t resetCount, const int32_t* kept, int32_t keptCount,
-    int verdictRead, int verdictWrite)
+    int verdictRead, int verdictWrite, int32_t groupFlags)
 {
     sigset_t all, previous;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &previous);
     pid_t pid = fork();
     int forkError = errno;
+    if (pid > 0 && (groupFlags & PP_FORK_NEW_PROCESS_GROUP) != 0)
+    {
+        /* The parent moves the child too, as shells do: whichever of the two runs first, the
+         * child leads its group by the time fork returns here, so a signal to the group sent
+         * at once reaches it. With a verdict pipe the child is still waiting; without one it may
+         * have run ahead, even exec'd (EACCES), but then it made the same setpgid itself first,
+         * so a failure here changes nothing. */
+        setpgid(pid, pid);
+    }
     if (pid == 0)
     {
         if (verdictRead >= 0)
             pp_await_verdict(verdictRead, verdictWrite);
+        pp_enter_group(groupFlags);
         struct sigaction dfl;
         memset(&dfl, 0, sizeof(dfl));
         dfl.sa_handler = SIG_DFL;

@@ -37,7 +37,8 @@ dotnet build "$consumer/PackageConsumer.csproj" -c Release -nologo -v:q -clp:NoS
     -p:PosixProcsVersion="$version" -warnaserror
 output=$consumer/bin/Release/net10.0
 for file in PosixProcs.Pool.Worker.dll PosixProcs.Pool.Worker.runtimeconfig.json PosixProcs.Pool.Worker.deps.json \
-            runtimes/linux-x64/native/libposixprocs.so runtimes/linux-arm64/native/libposixprocs.so; do
+            runtimes/linux-x64/native/libposixprocs.so runtimes/linux-arm64/native/libposixprocs.so \
+            runtimes/linux-x64/native/posixprocs-init runtimes/linux-arm64/native/posixprocs-init; do
     [ -e "$output/$file" ] || { echo "package-test: the consumer's output lacks $file" >&2; exit 1; }
 done
 grep -q '"System.Runtime.EnableWriteXorExecute": false' "$output/PackageConsumer.runtimeconfig.json" || {
@@ -58,10 +59,19 @@ dotnet tool install PosixProcs.Cli --tool-path "$tools" --version "$version" \
     --add-source "$packages" --ignore-failed-sources >/dev/null
 tool_store=$(find "$tools/.store" -type d -path '*/tools/net10.0/any' | head -n 1)
 for rid in linux-x64 linux-arm64; do
-    [ -e "$tool_store/runtimes/$rid/native/libposixprocs.so" ] || {
-        echo "package-test: the tool lacks runtimes/$rid/native/libposixprocs.so" >&2; exit 1; }
+    for file in libposixprocs.so posixprocs-init; do
+        [ -e "$tool_store/runtimes/$rid/native/$file" ] || {
+            echo "package-test: the tool lacks runtimes/$rid/native/$file" >&2; exit 1; }
+    done
 done
 "$tools/posixprocs" --help | head -n 3
+# The init the tool execs, as NuGet extracted it (the package's zip keeps no execute bit).
+set +e
+timeout 60 "$tools/posixprocs" init -- sh -c 'exit 7'
+code=$?
+set -e
+[ $code -eq 7 ] || { echo "package-test: posixprocs init -- sh -c 'exit 7' exited $code" >&2; exit 1; }
+echo "package-test: posixprocs init ran its program and kept its exit code"
 lab=$(cd "$work" && timeout 120 "$tools/posixprocs" lab fork --json)
 printf '%s\n' "$lab" | grep -q '"holds": true' || { echo "package-test: lab fork did not hold:" >&2; printf '%s\n' "$lab" >&2; exit 1; }
 echo "package-test: posixprocs lab fork --json: the claim held"

@@ -43,6 +43,8 @@ public static class BenchmarkCatalog
             new("pipeline.cat3_throughput", () => new PipelineThroughputBenchmark(settings)),
             new("posix.spawn_true", () => new SpawnTrueBenchmark(settings)),
             new("run.capture_echo", () => new RunCaptureBenchmark(settings)),
+            new("init.start_true", () => new InitStartBenchmark(settings)),
+            new("init.rss_program_sleeping", () => new InitMemoryBenchmark(settings)),
         ];
         return [.. all.Where(b => settings.Selects(b.Name))];
     }

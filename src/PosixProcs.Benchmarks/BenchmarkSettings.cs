@@ -47,6 +47,12 @@ public sealed class BenchmarkSettings
     /// <summary>The Python interpreter; <c>null</c> finds <c>python3</c> on PATH and asks it for the real binary (pyenv shims are slow).</summary>
     public string? PythonExecutable { get; init; }
 
+    /// <summary>
+    /// How to start the posixprocs tool (<c>dotnet PosixProcs.Cli.dll</c>, or its apphost), for
+    /// figures that run the tool itself; <c>null</c> leaves them out.
+    /// </summary>
+    public IReadOnlyList<string>? ToolCommand { get; init; }
+
     /// <summary>Only benchmarks and reference suites whose name contains this text (case-insensitive); <c>null</c> for all.</summary>
     public string? Filter { get; init; }
 

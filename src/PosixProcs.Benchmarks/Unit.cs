@@ -3,12 +3,12 @@ using System.Globalization;
 namespace PosixProcs.Benchmarks;
 
 /// <summary>
-/// The unit of a figure, and whether less of it is better. Every figure is either a time
-/// per operation (us, ms, s) or a rate (per second, MiB per second); the same symbols are
-/// used in the JSON the C and Python references print.
+/// The unit of a figure, and whether less of it is better. Every figure is a time per
+/// operation (us, ms, s), a rate (per second, MiB per second), or a size a repetition reports
+/// (KiB: memory); the same symbols are used in the JSON the C and Python references print.
 /// </summary>
-/// <param name="Symbol">The symbol as printed: <c>us</c>, <c>ms</c>, <c>s</c>, <c>MiB/s</c>, <c>msg/s</c>, <c>tasks/s</c>, <c>items/s</c>.</param>
-/// <param name="LowerIsBetter">True for times, false for rates.</param>
+/// <param name="Symbol">The symbol as printed: <c>us</c>, <c>ms</c>, <c>s</c>, <c>MiB/s</c>, <c>msg/s</c>, <c>tasks/s</c>, <c>items/s</c>, <c>KiB</c>.</param>
+/// <param name="LowerIsBetter">True for times and sizes, false for rates.</param>
 public sealed record Unit(string Symbol, bool LowerIsBetter)
 {
     /// <summary>Microseconds per operation.</summary>
@@ -32,7 +32,13 @@ public sealed record Unit(string Symbol, bool LowerIsBetter)
     /// <summary>Items processed per second.</summary>
     public static Unit ItemsPerSecond { get; } = new("items/s", false);
 
-    private static readonly Unit[] Known = [Microseconds, Milliseconds, Seconds, MebibytesPerSecond, MessagesPerSecond, TasksPerSecond, ItemsPerSecond];
+    /// <summary>
+    /// Kibibytes a repetition reports in <see cref="Work.Bytes"/> (a size, such as a process's
+    /// resident memory; the repetition's duration does not enter it).
+    /// </summary>
+    public static Unit Kibibytes { get; } = new("KiB", true);
+
+    private static readonly Unit[] Known = [Microseconds, Milliseconds, Seconds, MebibytesPerSecond, MessagesPerSecond, TasksPerSecond, ItemsPerSecond, Kibibytes];
 
     /// <summary>Finds a unit by its symbol.</summary>
     /// <param name="symbol">The symbol.</param>
@@ -50,7 +56,7 @@ public sealed record Unit(string Symbol, bool LowerIsBetter)
     public double FromRepetition(TimeSpan elapsed, Work work)
     {
         ArgumentNullException.ThrowIfNull(work);
-        if (work.Operations <= 0 || (this == MebibytesPerSecond && work.Bytes <= 0))
+        if (work.Operations <= 0 || ((this == MebibytesPerSecond || this == Kibibytes) && work.Bytes <= 0))
         {
             throw new ArgumentException($"A repetition must do work to be measured in {Symbol}: {work}.", nameof(work));
         }
@@ -62,6 +68,7 @@ public sealed record Unit(string Symbol, bool LowerIsBetter)
             "ms" => seconds * 1e3 / work.Operations,
             "s" => seconds,
             "MiB/s" => work.Bytes / (1024.0 * 1024.0) / seconds,
+            "KiB" => work.Bytes / 1024.0 / work.Operations,
             _ => work.Operations / seconds,
         };
     }

@@ -37,6 +37,7 @@ internal static class BenchCommand
                 ReferencesDirectory = result.GetValue(references)!,
                 ScriptsDirectory = result.GetValue(scripts)!,
                 PythonExecutable = result.GetValue(python),
+                ToolCommand = SelfLauncher.Command() is { } self ? [self.Path, .. self.LeadingArguments] : null,
             };
             return Run(settings, result.GetValue(json), result.GetValue(output)!, "posixprocs " + string.Join(' ', result.Tokens.Select(t => t.Value)));
         });

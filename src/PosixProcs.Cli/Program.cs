@@ -8,7 +8,7 @@ public static class Program
 {
     /// <summary>Parses the command line and runs the command.</summary>
     /// <param name="args">The arguments.</param>
-    /// <returns>The exit code: 0 success, 1 a claim did not hold or a job failed, 2 bad usage.</returns>
+    /// <returns>The exit code: 0 success, 1 a claim did not hold or a job failed, 2 bad usage; `init` ends with its program's code (see InitCommand).</returns>
     public static int Main(string[] args)
     {
         // A named command, not RootCommand: RootCommand takes its name from the entry assembly,
@@ -23,6 +23,7 @@ public static class Program
         root.Subcommands.Add(TourCommand.Create());
         root.Subcommands.Add(LabHelperCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(InitCommand.Create());
         ParseResult parsed = root.Parse(args);
         int code = parsed.Invoke();
         return parsed.Errors.Count > 0 ? 2 : code;

@@ -21,22 +21,84 @@ public static partial class Posix
     /// default <see cref="ForkSafety.DefaultWaitForQuietThreads"/>. A busy machine does not
     /// make the guard refuse: only a thread that keeps running is waited for this long.
     /// </param>
+    /// <param name="group">
+    /// Where the child runs: this process's group (default), or a group or session it leads,
+    /// entered in C in the child before any managed code runs there. When Fork returns in the
+    /// parent, the child already leads it, so a signal to the group sent at once reaches it.
+    /// </param>
     /// <returns><see cref="ForkResult.Parent"/> in the parent, <see cref="ForkResult.Child"/> in the child.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="group"/> is not a <see cref="ChildGroup"/> value.</exception>
     /// <exception cref="ForkHazardException">A hazard was found.</exception>
+    /// <exception cref="TimeoutException">With <see cref="ChildGroup.NewSession"/>: the child did not lead its session within 30 s (it was stopped).</exception>
     /// <exception cref="PosixException">fork failed (EAGAIN: process limit; ENOMEM), or the guard could not read /proc (EMFILE).</exception>
-    public static ForkResult Fork(ForkHazards acceptedHazards = ForkHazards.None, TimeSpan? waitForQuietThreads = null)
+    public static ForkResult Fork(ForkHazards acceptedHazards = ForkHazards.None, TimeSpan? waitForQuietThreads = null, ChildGroup group = ChildGroup.Inherit)
     {
-        int pid = ForkVerified(acceptedHazards, waitForQuietThreads, static (verdictRead, verdictWrite) =>
+        int groupFlags = GroupFlags(group);
+        int pid = ForkVerified(acceptedHazards, waitForQuietThreads, (verdictRead, verdictWrite) =>
         {
             unsafe
             {
                 fixed (int* signals = ForwardedSignals.Value)
                 {
-                    return Interop.fork_with_default_signals(signals, ForwardedSignals.Value.Length, verdictRead, verdictWrite);
+                    return Interop.fork_with_default_signals(signals, ForwardedSignals.Value.Length, verdictRead, verdictWrite, groupFlags);
                 }
             }
         });
-        return pid == 0 ? ForkResult.Child.Instance : new ForkResult.Parent(new Pid(pid));
+        return Forked(pid, group);
+    }
+
+    private static int GroupFlags(ChildGroup group) => group switch
+    {
+        ChildGroup.Inherit or ChildGroup.NewProcessGroup or ChildGroup.NewSession => (int)group,
+        _ => throw new ArgumentOutOfRangeException(nameof(group), group, "Unknown child group."),
+    };
+
+    /// <summary>
+    /// The result of a fork, in the parent once the child leads the session it was asked to.
+    /// A new group is made by both sides in C before the fork returns; a session only the child
+    /// can make (setsid), right after the verdict, so the parent waits for it here: within
+    /// microseconds, since nothing else runs in the child before it.
+    /// </summary>
+    private static ForkResult Forked(int pid, ChildGroup group)
+    {
+        if (pid == 0)
+        {
+            return ForkResult.Child.Instance;
+        }
+
+        var child = new Pid(pid);
+        if (group == ChildGroup.NewSession)
+        {
+            AwaitGroupLeader(child);
+        }
+
+        return new ForkResult.Parent(child);
+    }
+
+    /// <summary>Waits, bounded (30 s), until the child leads its own process group.</summary>
+    private static void AwaitGroupLeader(Pid child)
+    {
+        long deadline = Environment.TickCount64 + 30_000;
+        for (int attempt = 0; GetProcessGroup(child) != child; attempt++)
+        {
+            // An unreaped child, zombie or not, has a group: getpgid cannot fail with ESRCH here.
+            if (Environment.TickCount64 > deadline)
+            {
+                // The caller never gets this child: end and reap it here, or nobody would.
+                Kill(child, Signal.SIGKILL);
+                WaitPid(child);
+                throw new TimeoutException($"Forked child {child} did not lead its own session within 30 s (stopped before its setsid?); it was killed and reaped.");
+            }
+
+            if (attempt < 100)
+            {
+                Thread.Yield();
+            }
+            else
+            {
+                Thread.Sleep(1);
+            }
+        }
     }
 
     /// <summary>
@@ -130,7 +192,7 @@ public static partial class Posix
     }
 
     /// <summary>
-    /// fork(2), guarded as <see cref="Fork(ForkHazards, TimeSpan?)"/>; the child closes every
+    /// fork(2), guarded as <see cref="Fork(ForkHazards, TimeSpan?, ChildGroup)"/>; the child closes every
     /// descriptor except 0-2 and <paramref name="keep"/> right after the fork, in C, before any
     /// managed code runs: a listening socket, a pipe's write end or any other descriptor the
     /// process holds is not inherited, whether or not it is close-on-exec.
@@ -144,13 +206,18 @@ public static partial class Posix
     /// <param name="keep">Descriptors the child keeps, at most 256 (0-2 are always kept).</param>
     /// <param name="acceptedHazards">Hazards to ignore. Only for demonstrating a hazard in a sacrificial process.</param>
     /// <param name="waitForQuietThreads">How long to wait for other threads to stop running before refusing.</param>
+    /// <param name="group">Where the child runs, as for <see cref="Fork(ForkHazards, TimeSpan?, ChildGroup)"/>.</param>
     /// <returns><see cref="ForkResult.Parent"/> in the parent, <see cref="ForkResult.Child"/> in the child.</returns>
     /// <exception cref="ArgumentException">More than 256 descriptors to keep, or a closed one.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="group"/> is not a <see cref="ChildGroup"/> value.</exception>
     /// <exception cref="ForkHazardException">A hazard was found.</exception>
+    /// <exception cref="TimeoutException">With <see cref="ChildGroup.NewSession"/>: the child did not lead its session within 30 s (it was stopped).</exception>
     /// <exception cref="PosixException">fork failed (EAGAIN: process limit; ENOMEM).</exception>
-    public static ForkResult ForkClosingDescriptors(IReadOnlyList<FileDescriptorHandle> keep, ForkHazards acceptedHazards = ForkHazards.None, TimeSpan? waitForQuietThreads = null)
+    public static ForkResult ForkClosingDescriptors(IReadOnlyList<FileDescriptorHandle> keep, ForkHazards acceptedHazards = ForkHazards.None, TimeSpan? waitForQuietThreads = null,
+        ChildGroup group = ChildGroup.Inherit)
     {
         ArgumentNullException.ThrowIfNull(keep);
+        int groupFlags = GroupFlags(group);
         if (keep.Count > MaxKeptDescriptors)
         {
             throw new ArgumentException($"At most {MaxKeptDescriptors} descriptors can be kept, not {keep.Count}.", nameof(keep));
@@ -184,11 +251,11 @@ public static partial class Posix
                     fixed (int* signals = ForwardedSignals.Value)
                     fixed (int* kept = numbers)
                     {
-                        return Interop.fork_closing_descriptors(signals, ForwardedSignals.Value.Length, kept, numbers.Length, verdictRead, verdictWrite);
+                        return Interop.fork_closing_descriptors(signals, ForwardedSignals.Value.Length, kept, numbers.Length, verdictRead, verdictWrite, groupFlags);
                     }
                 }
             });
-            return pid == 0 ? ForkResult.Child.Instance : new ForkResult.Parent(new Pid(pid));
+            return Forked(pid, group);
         }
         finally
         {

@@ -94,6 +94,7 @@ public sealed partial class ChildProcess
             return ends;
         }
 
+        ChildGroup group = options.NewSession ? ChildGroup.NewSession : options.NewProcessGroup ? ChildGroup.NewProcessGroup : ChildGroup.Inherit;
         ForkResult forked;
         PipeEnds fault, input, output, channel;
         try
@@ -103,8 +104,8 @@ public sealed partial class ChildProcess
             output = options.OutputPipe ? Track(Posix.Pipe()) : null!;
             channel = options.Channel ? Track(Posix.SocketPair()) : null!;
             forked = options.CloseInheritedDescriptors
-                ? Posix.ForkClosingDescriptors([.. created.SelectMany(ends => new[] { ends.Read, ends.Write }), .. options.InheritedDescriptors], options.AcceptedHazards, options.WaitForQuietThreads)
-                : Posix.Fork(options.AcceptedHazards, options.WaitForQuietThreads);
+                ? Posix.ForkClosingDescriptors([.. created.SelectMany(ends => new[] { ends.Read, ends.Write }), .. options.InheritedDescriptors], options.AcceptedHazards, options.WaitForQuietThreads, group)
+                : Posix.Fork(options.AcceptedHazards, options.WaitForQuietThreads, group);
         }
         catch
         {
@@ -119,7 +120,7 @@ public sealed partial class ChildProcess
 
         Pid pid = ((ForkResult.Parent)forked).ChildPid;
         fault.Write.Dispose();
-        var child = new ChildProcess(pid, new ChildFaultReader(fault.Read));
+        var child = new ChildProcess(pid, new ChildFaultReader(fault.Read), leadsProcessGroup: group != ChildGroup.Inherit);
         child.KeepOrClose(options.CloseUnusedPipeEnds, input?.Read, output?.Write, channel?.Write);
         if (input is not null)
         {

@@ -148,7 +148,7 @@ public sealed partial class ChildProcess
         catch
         {
             // A pump failed: leave nothing of the group running.
-            child.SignalGroup(PosixProcs.Signal.SIGKILL);
+            child.TrySignalGroup(PosixProcs.Signal.SIGKILL);
             await abandon.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(Quietly(feed), Quietly(output)).ConfigureAwait(false);
             throw;
@@ -183,7 +183,7 @@ public sealed partial class ChildProcess
     /// <summary>SIGTERM to the group, up to <paramref name="gracePeriod"/> for the program to exit, SIGKILL to what is left, reap.</summary>
     private static async Task EndGroupAsync(ChildProcess child, TimeSpan gracePeriod)
     {
-        child.SignalGroup(PosixProcs.Signal.SIGTERM);
+        child.TrySignalGroup(PosixProcs.Signal.SIGTERM);
         using (var grace = new CancellationTokenSource(gracePeriod))
         {
             try
@@ -198,7 +198,7 @@ public sealed partial class ChildProcess
         // The leader is not reaped yet (a zombie at most) where a pidfd told of its end, so the
         // group id still names this group. Without a pidfd (macOS) it has been reaped: members
         // that outlived it cannot be signalled safely and are left alone.
-        child.SignalGroup(PosixProcs.Signal.SIGKILL);
+        child.TrySignalGroup(PosixProcs.Signal.SIGKILL);
         await child.WaitAsync(CancellationToken.None).ConfigureAwait(false);
     }
 

@@ -64,7 +64,8 @@ public sealed partial class ChildProcess
             };
             Pid pid = Posix.Spawn(request);
             ChildProcess child = Spawned(pid, parentStdin, parentStdout, parentStderr,
-                terminal is null ? null : new PseudoTerminal(terminal.Master, terminal.SlaveName, options.Terminal!.Value));
+                leadsProcessGroup: options.NewProcessGroup || options.NewSession,
+                terminal: terminal is null ? null : new PseudoTerminal(terminal.Master, terminal.SlaveName, options.Terminal!.Value));
             owned.RemoveAll(o => o == parentStdin || o == parentStdout || o == parentStderr || o == terminal?.Master);
             return child;
         }
@@ -77,8 +78,8 @@ public sealed partial class ChildProcess
     }
 
     /// <summary>The handle of a child spawned here, with streams on the parent's ends of its pipes and its terminal (each may be null).</summary>
-    internal static ChildProcess Spawned(Pid pid, FileDescriptorHandle? parentStdin, FileDescriptorHandle? parentStdout, FileDescriptorHandle? parentStderr, PseudoTerminal? terminal = null) =>
-        new(pid, faultReader: null)
+    internal static ChildProcess Spawned(Pid pid, FileDescriptorHandle? parentStdin, FileDescriptorHandle? parentStdout, FileDescriptorHandle? parentStderr, bool leadsProcessGroup = false, PseudoTerminal? terminal = null) =>
+        new(pid, faultReader: null, leadsProcessGroup)
         {
             StandardInput = parentStdin is null ? null : new FileDescriptorStream(parentStdin, FileAccess.Write),
             StandardOutput = parentStdout is null ? null : new FileDescriptorStream(parentStdout, FileAccess.Read),

@@ -11,7 +11,9 @@ namespace PosixProcs;
 /// <see cref="WaitAsync"/> waits on the shared reactor thread, not on a thread of its own;
 /// elsewhere the reactor polls with WNOHANG. Signals are never sent to a reaped pid (which
 /// the kernel may have given to another process). Disposing a child that still runs kills
-/// it with SIGKILL and reaps it: no zombie is left behind.
+/// it with SIGKILL and reaps it: no zombie is left behind; a child that leads a process
+/// group takes its group with it. Only this child is ever reaped: its descendants are
+/// re-parented to init (or a subreaper, see <see cref="OrphanReaper"/>) when it ends.
 /// </remarks>
 public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
 {
@@ -27,9 +29,10 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
     /// <summary>Pids of children a ChildProcess has not reaped yet: <see cref="OrphanReaper"/> leaves them alone.</summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> Unreaped = new();
 
-    private ChildProcess(Pid pid, ChildFaultReader? faultReader)
+    private ChildProcess(Pid pid, ChildFaultReader? faultReader, bool leadsProcessGroup)
     {
         Pid = pid;
+        LeadsProcessGroup = leadsProcessGroup;
         Unreaped[pid.Value] = 0;
         _faultReader = faultReader;
         _pidfd = TryOpenPidfd(pid);
@@ -37,6 +40,13 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
 
     /// <summary>The child's process id.</summary>
     public Pid Pid { get; }
+
+    /// <summary>
+    /// Whether the child was started leading a process group of its own (its id is <see cref="Pid"/>):
+    /// <see cref="SpawnOptions.NewProcessGroup"/>, <see cref="SpawnOptions.NewSession"/> or their
+    /// <see cref="ForkOptions"/> twins. Disposing such a child ends its whole group.
+    /// </summary>
+    public bool LeadsProcessGroup { get; }
 
     /// <summary>How the child ended, once it has been reaped; <c>null</c> while it runs.</summary>
     public WaitStatus? Status
@@ -227,7 +237,12 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Kills the child if it still runs, reaps it, and closes its pipes.</summary>
+    /// <summary>
+    /// Kills the child if it still runs, reaps it, and closes its pipes. A child that leads a
+    /// process group (<see cref="LeadsProcessGroup"/>) and has not been reaped yet takes its
+    /// whole group with it: SIGKILL goes to the group, not only to the child. Descendants that
+    /// left the group (setsid, setpgid) are not reached: see <see cref="KillTree"/>.
+    /// </summary>
     public void Dispose()
     {
         lock (_gate)
@@ -242,7 +257,15 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
 
         if (!HasExited)
         {
-            Kill();
+            if (LeadsProcessGroup)
+            {
+                KillGroupWhileUnreaped();
+            }
+            else
+            {
+                Kill();
+            }
+
             WaitQuietly(Timeout.InfiniteTimeSpan);
         }
 
@@ -308,7 +331,7 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
     /// <summary>
     /// Completes when the child has ended, WITHOUT reaping it where a pidfd tells (Linux): the
     /// zombie keeps its pid, and so its process group id, from being given to another process,
-    /// so <see cref="SignalGroup"/> stays safe until <see cref="WaitAsync"/> reaps it. Without a
+    /// so <see cref="TrySignalGroup"/> stays safe until <see cref="WaitAsync"/> reaps it. Without a
     /// pidfd it reaps (as <see cref="WaitAsync"/>).
     /// </summary>
     internal Task WhenEndedAsync(CancellationToken cancellationToken)
@@ -330,7 +353,7 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
     /// its pid, the group's id, may name another process's group. An empty group (ESRCH) is fine.
     /// </summary>
     /// <returns>Whether the signal was sent: false once the child has been reaped.</returns>
-    internal bool SignalGroup(Signal signal) => RunWhileUnreaped(() =>
+    internal bool TrySignalGroup(Signal signal) => RunWhileUnreaped(() =>
     {
         try
         {

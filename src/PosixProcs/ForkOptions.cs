@@ -52,6 +52,21 @@ public sealed class ForkOptions
     private readonly IReadOnlyList<FileDescriptorHandle> _inheritedDescriptors = [];
 
     /// <summary>
+    /// Start the child in a new process group that it leads (default false), as
+    /// <see cref="SpawnOptions.NewProcessGroup"/>: <see cref="ChildProcess.SignalGroup"/> then
+    /// reaches it and everything it starts, and disposing the child ends that group. Set up in C
+    /// in the child before any managed code runs there, and by the parent too, so the child
+    /// leads the group by the time <see cref="ChildProcess.Fork(Func{ChildContext, int}, ForkOptions?)"/> returns.
+    /// </summary>
+    public bool NewProcessGroup { get; init; }
+
+    /// <summary>
+    /// Start the child in a new session (setsid: a new group too, and no controlling terminal),
+    /// as <see cref="SpawnOptions.NewSession"/>; wins over <see cref="NewProcessGroup"/>. Default false.
+    /// </summary>
+    public bool NewSession { get; init; }
+
+    /// <summary>
     /// A signal the child receives when the forking thread exits (Linux PR_SET_PDEATHSIG),
     /// so it does not outlive its parent. Default none.
     /// </summary>

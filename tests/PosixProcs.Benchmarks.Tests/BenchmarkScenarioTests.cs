@@ -13,6 +13,8 @@ public class BenchmarkScenarioTests
     [InlineData("posix.futex_pingpong")]
     [InlineData("run.capture_echo")]
     [InlineData("pipeline.cat3_throughput")]
+    [InlineData("init.start_true")]
+    [InlineData("init.rss_program_sleeping")]
     public void MeasuredSide_ChecksHoldAndChildrenExit(string name)
     {
         ScenarioResult result = Helper.Run(nameof(BenchmarkScenarios.RunMeasuredSide), name);

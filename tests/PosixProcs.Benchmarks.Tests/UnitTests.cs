@@ -31,8 +31,17 @@ public class UnitTests
     [InlineData("MiB/s", false)]
     [InlineData("tasks/s", false)]
     [InlineData("s", true)]
+    [InlineData("KiB", true)]
     public void Parse_KnownSymbol_KnowsDirection(string symbol, bool lowerIsBetter) =>
         Assert.Equal(lowerIsBetter, Unit.Parse(symbol).LowerIsBetter);
+
+    [Fact]
+    public void Kibibytes_FromRepetition_ReportedBytesPerOperationNotTime() =>
+        Assert.Equal(1200, Unit.Kibibytes.FromRepetition(TimeSpan.FromSeconds(3), new Work(1, 1, 1200L * 1024)), 9);
+
+    [Fact]
+    public void Kibibytes_NoBytesReported_Throws() =>
+        Assert.Throws<ArgumentException>(() => Unit.Kibibytes.FromRepetition(TimeSpan.FromSeconds(1), new Work(1, 1)));
 
     [Fact]
     public void Parse_Unknown_Throws() => Assert.Throws<FormatException>(() => Unit.Parse("furlongs"));
