@@ -23,6 +23,7 @@ public static class Program
         root.Subcommands.Add(TourCommand.Create());
         root.Subcommands.Add(LabHelperCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
         ParseResult parsed = root.Parse(args);
         int code = parsed.Invoke();
         return parsed.Errors.Count > 0 ? 2 : code;
