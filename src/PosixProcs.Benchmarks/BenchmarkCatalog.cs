@@ -41,6 +41,8 @@ public static class BenchmarkCatalog
             new("threads.fib_cpu_bound", () => new PoolFibBenchmark(settings, FibRunner.Threads)),
             new("pool.fib_cpu_bound", () => new PoolFibBenchmark(settings, FibRunner.Pool)),
             new("posix.spawn_true", () => new SpawnTrueBenchmark(settings)),
+            new("runner.jobs_true", () => new RunnerJobsBenchmark(settings, echo: false)),
+            new("runner.jobs_echo", () => new RunnerJobsBenchmark(settings, echo: true)),
         ];
         return [.. all.Where(b => settings.Selects(b.Name))];
     }

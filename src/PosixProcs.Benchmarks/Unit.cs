@@ -7,7 +7,7 @@ namespace PosixProcs.Benchmarks;
 /// per operation (us, ms, s) or a rate (per second, MiB per second); the same symbols are
 /// used in the JSON the C and Python references print.
 /// </summary>
-/// <param name="Symbol">The symbol as printed: <c>us</c>, <c>ms</c>, <c>s</c>, <c>MiB/s</c>, <c>msg/s</c>, <c>tasks/s</c>, <c>items/s</c>.</param>
+/// <param name="Symbol">The symbol as printed: <c>us</c>, <c>ms</c>, <c>s</c>, <c>MiB/s</c>, <c>msg/s</c>, <c>tasks/s</c>, <c>items/s</c>, <c>jobs/s</c>.</param>
 /// <param name="LowerIsBetter">True for times, false for rates.</param>
 public sealed record Unit(string Symbol, bool LowerIsBetter)
 {
@@ -32,7 +32,10 @@ public sealed record Unit(string Symbol, bool LowerIsBetter)
     /// <summary>Items processed per second.</summary>
     public static Unit ItemsPerSecond { get; } = new("items/s", false);
 
-    private static readonly Unit[] Known = [Microseconds, Milliseconds, Seconds, MebibytesPerSecond, MessagesPerSecond, TasksPerSecond, ItemsPerSecond];
+    /// <summary>Commands run to completion per second (a parallel runner's jobs).</summary>
+    public static Unit JobsPerSecond { get; } = new("jobs/s", false);
+
+    private static readonly Unit[] Known = [Microseconds, Milliseconds, Seconds, MebibytesPerSecond, MessagesPerSecond, TasksPerSecond, ItemsPerSecond, JobsPerSecond];
 
     /// <summary>Finds a unit by its symbol.</summary>
     /// <param name="symbol">The symbol.</param>
