@@ -30,6 +30,8 @@ public sealed class ParallelRunner : IDisposable
     private JobResult? _haltedBy;
     private Signal? _interruptedBy;
     private Signal? _endSignal; // sent to any job that starts after the run began to stop
+    private Exception? _jobFailure; // a job's own machinery failed (not the job): the run ends and rethrows it
+    private FileDescriptorHandle? _devNull;
     private int _runs;
 
     /// <summary>Creates a runner; <see cref="RunAsync"/> runs it once.</summary>
@@ -72,6 +74,10 @@ public sealed class ParallelRunner : IDisposable
             _options.Output,
             _options.KeepOrder);
         _jobLog = _options.JobLogPath is { } path ? new JobLog(path) : null;
+
+        // Every job's stdin; opened once per run rather than once per job.
+        using Microsoft.Win32.SafeHandles.SafeFileHandle devNull = File.OpenHandle("/dev/null", FileMode.Open, FileAccess.Read);
+        _devNull = new FileDescriptorHandle((int)devNull.DangerousGetHandle(), ownsHandle: false);
         using CancellationTokenRegistration onCancel = cancellationToken.Register(() => Stop(Signal.SIGTERM, countAsInterrupt: false));
         var slots = new SemaphoreSlim(_options.Jobs, _options.Jobs);
         var feed = Channel.CreateBounded<IReadOnlyList<string>>(new BoundedChannelOptions(Math.Max(16, _options.Jobs * 2)) { SingleReader = true, SingleWriter = true });
@@ -80,9 +86,9 @@ public sealed class ParallelRunner : IDisposable
         try
         {
             long sequence = 0;
-            while (await feed.Reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
+            while (!_stop.IsCancellationRequested && await feed.Reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
             {
-                while (feed.Reader.TryRead(out IReadOnlyList<string>? values))
+                while (!_stop.IsCancellationRequested && feed.Reader.TryRead(out IReadOnlyList<string>? values))
                 {
                     if (_template.HighestSource > values.Count)
                     {
@@ -90,6 +96,14 @@ public sealed class ParallelRunner : IDisposable
                     }
 
                     await slots.WaitAsync(_stop.Token).ConfigureAwait(false);
+                    if (_stop.IsCancellationRequested)
+                    {
+                        // SemaphoreSlim may grant a waiter whose token was cancelled when a
+                        // release races the cancellation: a halt must still start nothing more.
+                        slots.Release();
+                        break;
+                    }
+
                     int slot;
                     lock (_gate)
                     {
@@ -119,7 +133,10 @@ public sealed class ParallelRunner : IDisposable
 
             slots.Dispose();
             _jobLog?.Dispose();
+            _devNull.Dispose();
         }
+
+        failure ??= _jobFailure;
 
         if (failure is not null)
         {
@@ -227,6 +244,17 @@ public sealed class ParallelRunner : IDisposable
 
             Finish(result);
         }
+        catch (Exception ex) when (ex is PosixException or IOException or ArgumentException or InvalidOperationException)
+        {
+            // Not the job failing (that is a result) but the runner: a pipe or spawn step
+            // (EMFILE, EAGAIN), the job log's disk, or a JobCompleted callback. Stop and report.
+            lock (_gate)
+            {
+                _jobFailure ??= ex;
+            }
+
+            Stop(Signal.SIGTERM, countAsInterrupt: false);
+        }
         finally
         {
             lock (_gate)
@@ -290,7 +318,7 @@ public sealed class ParallelRunner : IDisposable
         {
             child = ChildProcess.Spawn(ResolveProgram(argv[0]), argv.Skip(1), new SpawnOptions
             {
-                StandardInput = StdioRedirect.Null,
+                StandardInput = StdioRedirect.Descriptor(_devNull!),
                 StandardOutput = StdioRedirect.Pipe,
                 StandardError = StdioRedirect.Pipe,
                 NewProcessGroup = true,
