@@ -14,6 +14,7 @@ internal sealed class JobLog : IDisposable
     /// <summary>The header line, as GNU parallel writes it.</summary>
     public const string Header = "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand";
 
+    private readonly Lock _gate = new();
     private readonly StreamWriter _writer;
 
     public JobLog(string path)
@@ -33,12 +34,22 @@ internal sealed class JobLog : IDisposable
             $"{job.Sequence}\t:\t{start:0.000}\t{job.Runtime.TotalSeconds,10:0.000}\t0\t{job.StandardOutputBytes}\t{job.ExitValue}\t{job.Signal?.Number ?? 0}\t{job.Command}");
     }
 
-    /// <summary>Appends a job's line and flushes, so the log is complete even if the run is killed.</summary>
+    /// <summary>Appends a job's line and flushes, so the log is complete even if the run is killed. Jobs end on several threads at once.</summary>
     public void Write(JobResult job)
     {
-        _writer.WriteLine(Format(job));
-        _writer.Flush();
+        string line = Format(job);
+        lock (_gate)
+        {
+            _writer.WriteLine(line);
+            _writer.Flush();
+        }
     }
 
-    public void Dispose() => _writer.Dispose();
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _writer.Dispose();
+        }
+    }
 }

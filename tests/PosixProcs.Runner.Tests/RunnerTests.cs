@@ -161,6 +161,36 @@ public sealed class RunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_JobLogOfConcurrentJobs_HasOneWholeLinePerJob()
+    {
+        string log = Path.Combine(_directory, "joblog");
+
+        await RunAsync(["true"], [.. Enumerable.Range(1, 200).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))], new RunnerOptions { Jobs = 4, JobLogPath = log });
+
+        string[] lines = File.ReadAllLines(log);
+        Assert.Equal(201, lines.Length);
+        Assert.All(lines[1..], line => Assert.Equal(9, line.Split('\t').Length));
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), lines[1..].Select(l => l.Split('\t')[0]).Order(StringComparer.Ordinal).OrderBy(s => s.Length));
+    }
+
+    [Fact]
+    public async Task RunAsync_HaltSoon_LetsRunningJobsFinishAndStartsNoMore()
+    {
+        Run run = await RunAsync(["sh", "-c", "exit $1", "sh", "{}"], ["0", "7", "0", "0"], new RunnerOptions { Jobs = 1, Halt = HaltPolicy.Parse("soon,fail=1") });
+
+        Assert.Equal(2, run.Summary.Started);
+        Assert.Equal(7, run.Summary.ExitStatus);
+    }
+
+    [Fact]
+    public async Task RunAsync_SequenceAndSlot_ReachTheJobAsPlaceholdersAndEnvironment()
+    {
+        Run run = await RunAsync(["sh", "-c", "echo $1 $2 $PARALLEL_SEQ $PARALLEL_JOBSLOT", "sh", "{#}", "{%}"], ["a", "b"], new RunnerOptions { Jobs = 1, KeepOrder = true });
+
+        Assert.Equal("1 1 1 1\n2 1 2 1\n", run.Stdout);
+    }
+
+    [Fact]
     public async Task RunAsync_Json_PrintsOneObjectPerJob()
     {
         Run run = await RunAsync(["sh", "-c", "echo out-$1; echo err >&2; exit 2", "sh", "{}"], ["v"], new RunnerOptions { Output = OutputMode.Json });
