@@ -45,6 +45,8 @@ public static class BenchmarkCatalog
             new("run.capture_echo", () => new RunCaptureBenchmark(settings)),
             new("init.start_true", () => new InitStartBenchmark(settings)),
             new("init.rss_program_sleeping", () => new InitMemoryBenchmark(settings)),
+            new("runner.jobs_true", () => new RunnerJobsBenchmark(settings, echo: false)),
+            new("runner.jobs_echo", () => new RunnerJobsBenchmark(settings, echo: true)),
         ];
         return [.. all.Where(b => settings.Selects(b.Name))];
     }

@@ -7,7 +7,7 @@ namespace PosixProcs.Benchmarks;
 /// operation (us, ms, s), a rate (per second, MiB per second), or a size a repetition reports
 /// (KiB: memory); the same symbols are used in the JSON the C and Python references print.
 /// </summary>
-/// <param name="Symbol">The symbol as printed: <c>us</c>, <c>ms</c>, <c>s</c>, <c>MiB/s</c>, <c>msg/s</c>, <c>tasks/s</c>, <c>items/s</c>, <c>KiB</c>.</param>
+/// <param name="Symbol">The symbol as printed: <c>us</c>, <c>ms</c>, <c>s</c>, <c>MiB/s</c>, <c>msg/s</c>, <c>tasks/s</c>, <c>items/s</c>, <c>jobs/s</c>, <c>KiB</c>.</param>
 /// <param name="LowerIsBetter">True for times and sizes, false for rates.</param>
 public sealed record Unit(string Symbol, bool LowerIsBetter)
 {
@@ -38,7 +38,10 @@ public sealed record Unit(string Symbol, bool LowerIsBetter)
     /// </summary>
     public static Unit Kibibytes { get; } = new("KiB", true);
 
-    private static readonly Unit[] Known = [Microseconds, Milliseconds, Seconds, MebibytesPerSecond, MessagesPerSecond, TasksPerSecond, ItemsPerSecond, Kibibytes];
+    /// <summary>Commands run to completion per second (a parallel runner's jobs).</summary>
+    public static Unit JobsPerSecond { get; } = new("jobs/s", false);
+
+    private static readonly Unit[] Known = [Microseconds, Milliseconds, Seconds, MebibytesPerSecond, MessagesPerSecond, TasksPerSecond, ItemsPerSecond, JobsPerSecond, Kibibytes];
 
     /// <summary>Finds a unit by its symbol.</summary>
     /// <param name="symbol">The symbol.</param>

@@ -24,6 +24,7 @@ public static class Program
         root.Subcommands.Add(LabHelperCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(InitCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
         ParseResult parsed = root.Parse(args);
         int code = parsed.Invoke();
         return parsed.Errors.Count > 0 ? 2 : code;
