@@ -76,10 +76,13 @@ public static class ForkSafety
 
     /// <summary>
     /// How long the guard waits, by default, for other threads to stop running managed code
-    /// before it refuses: 500 ms. Only a thread that keeps running is waited for this long;
-    /// a thread woken on a busy machine settles within milliseconds.
+    /// before it refuses: 2 s. Only a thread that keeps running is waited for this long; a
+    /// thread woken on a busy machine settles within milliseconds, but one with real work
+    /// (the finalizer after a collection) gets a small share of a saturated machine's CPUs,
+    /// and the check after the fork refuses any thread that ran meanwhile: 500 ms was seen
+    /// to be too short for a fresh process's first fork beside stress-ng.
     /// </summary>
-    public static TimeSpan DefaultWaitForQuietThreads { get; } = TimeSpan.FromMilliseconds(500);
+    public static TimeSpan DefaultWaitForQuietThreads { get; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Finds the hazards that would make a fork unsafe right now.</summary>
     /// <returns>The hazards found; <see cref="ForkHazards.None"/> if none.</returns>
