@@ -168,9 +168,15 @@ internal static class RunCommand
                 task.IsIndeterminate = total is null;
                 var withProgress = new RunnerOptions
                 {
-                    Jobs = options.Jobs, UseShell = options.UseShell, Output = options.Output, KeepOrder = options.KeepOrder,
-                    Timeout = options.Timeout, TerminationGrace = options.TerminationGrace, Retries = options.Retries,
-                    Halt = options.Halt, JobLogPath = options.JobLogPath,
+                    Jobs = options.Jobs,
+                    UseShell = options.UseShell,
+                    Output = options.Output,
+                    KeepOrder = options.KeepOrder,
+                    Timeout = options.Timeout,
+                    TerminationGrace = options.TerminationGrace,
+                    Retries = options.Retries,
+                    Halt = options.Halt,
+                    JobLogPath = options.JobLogPath,
                     JobCompleted = _ =>
                     {
                         if (total is null)

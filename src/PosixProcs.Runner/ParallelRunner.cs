@@ -339,8 +339,14 @@ public sealed class ParallelRunner : IDisposable
 
             return new JobResult
             {
-                Sequence = sequence, Slot = slot, Values = values, Command = command, StartTime = startTime,
-                Runtime = Stopwatch.GetElapsedTime(started), StartError = ex.Message, Attempts = attempt,
+                Sequence = sequence,
+                Slot = slot,
+                Values = values,
+                Command = command,
+                StartTime = startTime,
+                Runtime = Stopwatch.GetElapsedTime(started),
+                StartError = ex.Message,
+                Attempts = attempt,
                 StandardError = _options.Output == OutputMode.LineBuffer ? ReadOnlyMemory<byte>.Empty : message,
             };
         }
@@ -397,9 +403,18 @@ public sealed class ParallelRunner : IDisposable
                 await pumps.ConfigureAwait(false);
                 return new JobResult
                 {
-                    Sequence = sequence, Slot = slot, Values = values, Command = command, StartTime = startTime,
-                    Runtime = Stopwatch.GetElapsedTime(started), Status = status, TimedOut = timedOut, Attempts = attempt,
-                    StandardOutput = stdout.Kept, StandardError = stderr.Kept, StandardOutputBytes = stdout.ByteCount,
+                    Sequence = sequence,
+                    Slot = slot,
+                    Values = values,
+                    Command = command,
+                    StartTime = startTime,
+                    Runtime = Stopwatch.GetElapsedTime(started),
+                    Status = status,
+                    TimedOut = timedOut,
+                    Attempts = attempt,
+                    StandardOutput = stdout.Kept,
+                    StandardError = stderr.Kept,
+                    StandardOutputBytes = stdout.ByteCount,
                 };
             }
             finally

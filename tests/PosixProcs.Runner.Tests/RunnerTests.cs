@@ -271,9 +271,17 @@ public sealed class RunnerTests : IDisposable
         var jobs = new List<JobResult>();
         var withStreams = new RunnerOptions
         {
-            Jobs = options.Jobs, UseShell = options.UseShell, Output = options.Output, KeepOrder = options.KeepOrder, Timeout = options.Timeout,
-            TerminationGrace = options.TerminationGrace, Retries = options.Retries, Halt = options.Halt, JobLogPath = options.JobLogPath,
-            StandardOutput = stdout, StandardError = stderr,
+            Jobs = options.Jobs,
+            UseShell = options.UseShell,
+            Output = options.Output,
+            KeepOrder = options.KeepOrder,
+            Timeout = options.Timeout,
+            TerminationGrace = options.TerminationGrace,
+            Retries = options.Retries,
+            Halt = options.Halt,
+            JobLogPath = options.JobLogPath,
+            StandardOutput = stdout,
+            StandardError = stderr,
             JobCompleted = job =>
             {
                 lock (jobs)
