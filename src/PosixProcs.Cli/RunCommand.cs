@@ -166,17 +166,8 @@ internal static class RunCommand
             {
                 ProgressTask task = context.AddTask(total is { } n ? $"{n.ToString(CultureInfo.InvariantCulture)} jobs" : "jobs", maxValue: Math.Max(1, total ?? 1));
                 task.IsIndeterminate = total is null;
-                var withProgress = new RunnerOptions
+                var withProgress = options with
                 {
-                    Jobs = options.Jobs,
-                    UseShell = options.UseShell,
-                    Output = options.Output,
-                    KeepOrder = options.KeepOrder,
-                    Timeout = options.Timeout,
-                    TerminationGrace = options.TerminationGrace,
-                    Retries = options.Retries,
-                    Halt = options.Halt,
-                    JobLogPath = options.JobLogPath,
                     JobCompleted = _ =>
                     {
                         if (total is null)

@@ -1,7 +1,7 @@
 namespace PosixProcs.Runner;
 
 /// <summary>How a <see cref="ParallelRunner"/> runs its jobs. Every property has a default; values are checked when the runner is created.</summary>
-public sealed class RunnerOptions
+public sealed record RunnerOptions
 {
     /// <summary>Jobs run at once (<c>-j</c>). Default the number of processors.</summary>
     public int Jobs { get; init; } = Environment.ProcessorCount;

@@ -269,17 +269,8 @@ public sealed class RunnerTests : IDisposable
         var stdout = new MemoryStream();
         var stderr = new MemoryStream();
         var jobs = new List<JobResult>();
-        var withStreams = new RunnerOptions
+        var withStreams = options with
         {
-            Jobs = options.Jobs,
-            UseShell = options.UseShell,
-            Output = options.Output,
-            KeepOrder = options.KeepOrder,
-            Timeout = options.Timeout,
-            TerminationGrace = options.TerminationGrace,
-            Retries = options.Retries,
-            Halt = options.Halt,
-            JobLogPath = options.JobLogPath,
             StandardOutput = stdout,
             StandardError = stderr,
             JobCompleted = job =>
