@@ -95,20 +95,25 @@ internal sealed partial class PoolDispatcher
 
     /// <summary>Starts the thread and waits until every worker has been forked.</summary>
     /// <exception cref="PosixException">pthread_create: EAGAIN: the dispatcher thread could not be created.</exception>
+    /// <exception cref="WorkerStartException">The dispatcher thread could not start because this process is out of descriptors (EMFILE).</exception>
     public void Start()
     {
         try
         {
             _thread.Start();
         }
-        catch (OutOfMemoryException)
+        catch (OutOfMemoryException ex)
         {
-            // .NET reports a failed pthread_create as OutOfMemoryException. Its one resource
-            // error in POSIX is EAGAIN: RLIMIT_NPROC, threads-max or a cgroup's pids.max.
-            // Nothing was started; what the constructor made is released here.
-            _launcher.Dispose();
+            // .NET reports a thread that could not start as OutOfMemoryException: pthread_create
+            // failed (EAGAIN, its one resource error in POSIX: RLIMIT_NPROC, threads-max, a
+            // cgroup's pids.max), or the new thread's set-up in the runtime found no descriptor
+            // left (measured under ulimit -n 64). A probe tells them apart. Nothing was started:
+            // the launcher starts on the dispatcher thread, which never ran, so only the region
+            // the constructor made is released (disposing the launcher would load assemblies,
+            // which out of descriptors fails in its turn).
             _region.Dispose();
-            throw new PosixException("pthread_create", PosixErrno.EAGAIN);
+            Exception explained = WorkerStartFailure.Explain(ex);
+            throw explained != ex ? explained : new PosixException("pthread_create", PosixErrno.EAGAIN);
         }
 
         _started.Task.GetAwaiter().GetResult();

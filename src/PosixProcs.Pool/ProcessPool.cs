@@ -75,7 +75,18 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
     public static ProcessPool Start(ProcessPoolOptions? options = null)
     {
         WorkerStartFailure.Prepare();
-        var pool = new ProcessPool(options ?? new ProcessPoolOptions());
+        ProcessPool pool;
+        try
+        {
+            pool = new ProcessPool(options ?? new ProcessPoolOptions());
+        }
+        catch (Exception ex) when (WorkerStartFailure.Explain(ex) is var explained && explained != ex)
+        {
+            // Making the launcher loads the assemblies it uses (PosixProcs for the fork server):
+            // out of descriptors that fails as FileNotFoundException, which is not the cause.
+            throw explained;
+        }
+
         pool._dispatcher.Start();
         return pool;
     }

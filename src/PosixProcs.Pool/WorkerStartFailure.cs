@@ -45,16 +45,32 @@ internal static class WorkerStartFailure
     /// </summary>
     public static void Prepare() => _ = new PosixException("pipe2", PosixErrno.EMFILE).Message;
 
+    /// <summary>
+    /// Opens a few pipes and closes them: EMFILE (or ENFILE) if fewer than eight descriptors
+    /// are free. One free descriptor is not enough to call the process healthy: an assembly
+    /// load needs several, and a load that failed has given back what it took.
+    /// </summary>
     private static PosixException? DescriptorsExhausted()
     {
+        var opened = new List<PipeEnds>(ProbePipes);
         try
         {
-            Posix.Pipe().Dispose();
+            for (int i = 0; i < ProbePipes; i++)
+            {
+                opened.Add(Posix.Pipe());
+            }
+
             return null;
         }
         catch (PosixException ex) when (ex.Errno is PosixErrno.EMFILE or PosixErrno.ENFILE)
         {
             return ex;
         }
+        finally
+        {
+            opened.ForEach(pipe => pipe.Dispose());
+        }
     }
+
+    private const int ProbePipes = 4;
 }

@@ -218,14 +218,20 @@ public static class ForkSafety
     /// run out of descriptors by the time it first forks, that would fail with a
     /// FileNotFoundException for System.Threading.Thread instead of the guard's own
     /// <c>EMFILE</c>. Compiled now, while descriptors are free, the guard can always say why.
+    /// The Linux calls made through Tmds.LibC are compiled too: the first of them loads that
+    /// assembly and the netstandard facade, and out of descriptors pipe2 would otherwise fail
+    /// with a FileNotFoundException for netstandard instead of <c>pipe2: EMFILE</c>.
     /// </summary>
     [System.Runtime.CompilerServices.ModuleInitializer]
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255:The 'ModuleInitializer' attribute should not be used in libraries", Justification = "Only compiles the fork guard ahead of need; no state, no side effect.")]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255:The 'ModuleInitializer' attribute should not be used in libraries", Justification = "Only compiles the fork guard and the Tmds.LibC calls ahead of need; no state, no side effect.")]
     internal static void PrepareThreadCheck()
     {
         const System.Reflection.BindingFlags Any = System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic |
             System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.DeclaredOnly;
-        foreach (Type type in new[] { typeof(ForkSafety), typeof(RunningThreadTracker), typeof(ThreadSample), typeof(Errors) })
+        Type[] types = OperatingSystem.IsLinux()
+            ? [typeof(ForkSafety), typeof(RunningThreadTracker), typeof(ThreadSample), typeof(Errors), typeof(Interop.LinuxLibC)]
+            : [typeof(ForkSafety), typeof(RunningThreadTracker), typeof(ThreadSample), typeof(Errors)];
+        foreach (Type type in types)
         {
             foreach (System.Reflection.MethodInfo method in type.GetMethods(Any))
             {

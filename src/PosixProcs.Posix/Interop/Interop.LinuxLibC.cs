@@ -12,7 +12,7 @@ internal static partial class Interop
     /// and are never inlined: the JIT loads Tmds.LibC only when it compiles one of them, so macOS
     /// never needs it. Elsewhere the same calls are this project's own LibraryImports.
     /// </summary>
-    private static class LinuxLibC
+    internal static class LinuxLibC
     {
         [MethodImpl(MethodImplOptions.NoInlining)]
         internal static int dup2(int oldfd, int newfd) => LibC.dup2(oldfd, newfd);
