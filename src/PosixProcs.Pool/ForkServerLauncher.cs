@@ -136,8 +136,20 @@ internal sealed class ForkServerLauncher(ProcessPoolOptions options) : IWorkerLa
             }
         }
 
+        // A server that ended with hostfxr's 137 could not start its runtime; under a process
+        // limit that is a thread it could not create, which a probe here can confirm.
+        if (_lost.Status is WaitStatus.Exited { Code: HostRuntimeStartFailed } && ThreadLimitProbe.CannotStartARuntime() is { } limit)
+        {
+            throw new ForkServerException(
+                $"The pool's fork server (a .NET process) could not start its runtime (exit code {HostRuntimeStartFailed}): this user cannot create the threads a runtime needs ({limit.Message}; RLIMIT_NPROC counts threads). Raise `ulimit -u`, or use StartMethod.Fork.",
+                limit);
+        }
+
         throw _lost;
     }
+
+    /// <summary>The exit code of the dotnet host when the runtime could not be initialised (0x80008089 &amp; 0xFF).</summary>
+    private const int HostRuntimeStartFailed = 137;
 
     /// <summary>Takes every message that has arrived; deaths are passed on to their <see cref="ServerWorker"/>.</summary>
     internal void Pump(TimeSpan wait)
