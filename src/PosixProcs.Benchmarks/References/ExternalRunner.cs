@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 
 namespace PosixProcs.Benchmarks;
@@ -18,30 +19,55 @@ public static class ExternalRunner
     public static string Run(ExternalCommand command, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(command);
-        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        using PipeEnds output = Posix.Pipe();
         using var stdin = new FileDescriptorHandle(0, ownsHandle: false);
         using var stderr = new FileDescriptorHandle(2, ownsHandle: false);
+
         // argv[0] is the full path: Python derives sys.executable from it, and a bare
         // "python3" would make multiprocessing's spawn and forkserver start the PATH's
         // (slow, pyenv shim) interpreter instead of the one measured.
-        var request = new SpawnRequest(command.Program, [command.Program, .. command.Arguments])
+        (string output, WaitStatus status, _) = Capture(
+            stdout => new SpawnRequest(command.Program, [command.Program, .. command.Arguments])
+            {
+                Descriptors = [new DescriptorMapping(0, stdin), new DescriptorMapping(1, stdout), new DescriptorMapping(2, stderr)],
+                Environment = ReferenceEnvironment(),
+                NewProcessGroup = true,
+            },
+            $"the reference {command}",
+            "; `make bench-references` compiles the C references",
+            timeout);
+        if (!status.IsSuccess)
         {
-            Descriptors = [new DescriptorMapping(0, stdin), new DescriptorMapping(1, output.Write), new DescriptorMapping(2, stderr)],
-            Environment = ReferenceEnvironment(),
+            throw new BenchmarkCheckException($"the reference {command} {status} (its stderr is above).");
+        }
 
-            // Its own group, so a timeout also ends the workers a Python reference started.
-            NewProcessGroup = true,
-        };
+        return output;
+    }
 
+    /// <summary>
+    /// Spawns the program <paramref name="request"/> describes (in its own process group, which
+    /// the request asks for, so that a timeout also ends what it started), with its stdout on a
+    /// pipe made here; reads that to the end and reaps it, all within <paramref name="timeout"/>,
+    /// else kills the group.
+    /// </summary>
+    /// <param name="request">Makes the request, given the pipe's write end to map as its stdout.</param>
+    /// <param name="what">Names the program in errors.</param>
+    /// <param name="startHint">Added to the error when it cannot be started.</param>
+    /// <param name="timeout">How long it may run.</param>
+    /// <returns>What it printed, how it ended, and the time from spawn to reap.</returns>
+    /// <exception cref="BenchmarkCheckException">It could not be started or did not end in time.</exception>
+    internal static (string Output, WaitStatus Status, TimeSpan Elapsed) Capture(Func<FileDescriptorHandle, SpawnRequest> request, string what, string startHint, TimeSpan timeout)
+    {
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        using PipeEnds output = Posix.Pipe();
+        long start = Stopwatch.GetTimestamp();
         Pid pid;
         try
         {
-            pid = Posix.Spawn(request);
+            pid = Posix.Spawn(request(output.Write));
         }
         catch (SpawnException e)
         {
-            throw new BenchmarkCheckException($"cannot start the reference {command} ({e.Message}); `make bench-references` compiles the C references.", e);
+            throw new BenchmarkCheckException($"cannot start {what} ({e.Message}){startHint}.", e);
         }
 
         output.Write.Dispose();
@@ -55,7 +81,7 @@ public static class ExternalRunner
             if (Posix.Poll(output.Read, PollEvents.In, left) == PollEvents.None)
             {
                 KillAndReap(pid);
-                throw new BenchmarkCheckException($"the reference {command} did not finish within {timeout.TotalSeconds:0} s and was killed.");
+                throw new BenchmarkCheckException($"{what} did not finish within {timeout.TotalSeconds:0} s and was killed.");
             }
 
             int n = Posix.Read(output.Read, buffer);
@@ -68,20 +94,15 @@ public static class ExternalRunner
             text.Append(chars, 0, count);
         }
 
-        WaitStatus status = WaitForExit(pid, deadline);
-        if (!status.IsSuccess)
-        {
-            throw new BenchmarkCheckException($"the reference {command} {status} (its stderr is above).");
-        }
-
-        return text.ToString();
+        WaitStatus status = WaitForExit(pid, what, deadline);
+        return (text.ToString(), status, Stopwatch.GetElapsedTime(start));
     }
 
     /// <summary>
     /// Its stdout is closed, so it is ending; poll rather than block, because a program
     /// that closed stdout early could still hang.
     /// </summary>
-    private static WaitStatus WaitForExit(Pid pid, long deadline)
+    private static WaitStatus WaitForExit(Pid pid, string what, long deadline)
     {
         while (true)
         {
@@ -94,7 +115,7 @@ public static class ExternalRunner
             if (Environment.TickCount64 > deadline)
             {
                 KillAndReap(pid);
-                throw new BenchmarkCheckException($"reference process {pid} closed its output but did not exit in time; killed.");
+                throw new BenchmarkCheckException($"{what} (pid {pid}) closed its output but did not exit in time; killed.");
             }
 
             Thread.Sleep(1);

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-
 namespace PosixProcs.Benchmarks;
 
 /// <summary>
@@ -25,71 +22,20 @@ public static class TimedCommand
         using Microsoft.Win32.SafeHandles.SafeFileHandle file = File.OpenHandle(stdinPath, FileMode.Open, FileAccess.Read);
         using var stdin = new FileDescriptorHandle((int)file.DangerousGetHandle(), ownsHandle: false);
         using var stderr = new FileDescriptorHandle(2, ownsHandle: false);
-        using PipeEnds output = Posix.Pipe();
-        var request = new SpawnRequest(command.Program, [command.Program, .. command.Arguments])
-        {
-            Descriptors = [new DescriptorMapping(0, stdin), new DescriptorMapping(1, output.Write), new DescriptorMapping(2, stderr)],
-            NewProcessGroup = true,
-        };
-
-        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        long start = Stopwatch.GetTimestamp();
-        Pid pid;
-        try
-        {
-            pid = Posix.Spawn(request);
-        }
-        catch (SpawnException e)
-        {
-            throw new BenchmarkCheckException($"cannot start {command} ({e.Message}).", e);
-        }
-
-        output.Write.Dispose();
-        var text = new StringBuilder();
-        byte[] buffer = new byte[16384];
-        while (true)
-        {
-            TimeSpan left = TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
-            if (Posix.Poll(output.Read, PollEvents.In, left) == PollEvents.None)
+        (string output, WaitStatus status, TimeSpan elapsed) = ExternalRunner.Capture(
+            stdout => new SpawnRequest(command.Program, [command.Program, .. command.Arguments])
             {
-                KillAndReap(pid);
-                throw new BenchmarkCheckException($"{command} did not finish within {timeout.TotalSeconds:0} s and was killed.");
-            }
-
-            int n = Posix.Read(output.Read, buffer);
-            if (n == 0)
-            {
-                break;
-            }
-
-            text.Append(Encoding.UTF8.GetString(buffer, 0, n));
-        }
-
-        // Its stdout is closed, so it is ending; it is reaped within the same deadline.
-        WaitStatus status;
-        while (!(status = Posix.WaitPid(pid, WaitOptions.NoHang)).HasEnded)
-        {
-            if (Environment.TickCount64 > deadline)
-            {
-                KillAndReap(pid);
-                throw new BenchmarkCheckException($"{command} closed its output but did not exit in time; killed.");
-            }
-
-            Thread.Sleep(1);
-        }
-
-        TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
+                Descriptors = [new DescriptorMapping(0, stdin), new DescriptorMapping(1, stdout), new DescriptorMapping(2, stderr)],
+                NewProcessGroup = true,
+            },
+            command.ToString(),
+            string.Empty,
+            timeout);
         if (!status.IsSuccess)
         {
             throw new BenchmarkCheckException($"{command} {status} (its stderr is above).");
         }
 
-        return (elapsed, text.ToString());
-    }
-
-    private static void KillAndReap(Pid pid)
-    {
-        Posix.KillProcessGroup(pid, Signal.SIGKILL);
-        Posix.WaitPid(pid);
+        return (elapsed, output);
     }
 }
