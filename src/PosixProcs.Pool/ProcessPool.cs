@@ -33,9 +33,6 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
     private readonly PoolDispatcher _dispatcher;
     private long _nextTaskId;
     private int _disposed;
-    private readonly TaskCompletionSource _allDelivered = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _undelivered;
-    private int _stopped;
 
     private ProcessPool(ProcessPoolOptions options)
     {
@@ -230,7 +227,7 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
     public Task ShutdownAsync(bool cancelPending = false)
     {
         _dispatcher.Shutdown(cancelPending);
-        return StoppedAndDeliveredAsync();
+        return _dispatcher.Stopped;
     }
 
     /// <summary>
@@ -343,39 +340,7 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
         return task.Completion.Task;
     }
 
-    /// <summary>
-    /// The caller's task for a submitted one: the result decoded on a continuation. Counted
-    /// until it has completed, so that <see cref="ShutdownAsync(bool)"/> returns only when every
-    /// task the caller holds is complete, not merely when the dispatcher has its result.
-    /// </summary>
-    private Task<T> Decode<T>(Task<byte[]> bytes)
-    {
-        Interlocked.Increment(ref _undelivered);
-        Task<T> result = DecodeResult<T>(bytes);
-        result.ContinueWith(static (_, pool) => ((ProcessPool)pool!).Delivered(), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return result;
-    }
-
-    private async Task<T> DecodeResult<T>(Task<byte[]> bytes) => _options.Serializer.Deserialize<T>(await bytes.ConfigureAwait(false));
-
-    private void Delivered()
-    {
-        if (Interlocked.Decrement(ref _undelivered) == 0 && Volatile.Read(ref _stopped) != 0)
-        {
-            _allDelivered.TrySetResult();
-        }
-    }
-
-    /// <summary>The dispatcher has stopped; then every caller's task has completed.</summary>
-    private async Task StoppedAndDeliveredAsync()
-    {
-        await _dispatcher.Stopped.ConfigureAwait(false);
-        Interlocked.Exchange(ref _stopped, 1); // a full fence before the count is read
-        if (Interlocked.Read(ref _undelivered) > 0)
-        {
-            await _allDelivered.Task.ConfigureAwait(false);
-        }
-    }
+    private async Task<T> Decode<T>(Task<byte[]> bytes) => _options.Serializer.Deserialize<T>(await bytes.ConfigureAwait(false));
 
     private static readonly ConditionalWeakTable<Delegate, Delegate> PairAdapters = new();
 
