@@ -223,7 +223,11 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
     /// Cancel every task that has not started, whether still in the pool's queue or already
     /// queued to a worker; tasks running now finish. <see cref="TerminateAsync"/> stops those too.
     /// </param>
-    /// <returns>A task that completes when every worker has been reaped.</returns>
+    /// <returns>
+    /// A task that completes when every worker has been reaped. Every submitted task has its
+    /// outcome then; the caller's tasks take it on a continuation (the result is decoded off the
+    /// pool's thread), so await them, rather than read <see cref="Task.IsCompleted"/> at once.
+    /// </returns>
     public Task ShutdownAsync(bool cancelPending = false)
     {
         _dispatcher.Shutdown(cancelPending);
