@@ -101,6 +101,30 @@ static void mark_all_close_on_exec(void)
     }
 }
 
+/* Whether installing the request's descriptor map writes over fd: some entry puts a
+ * different source on that number. `keptAs` is the source that may legitimately own it. */
+static int is_overwritten_by_map(const PosixProcsSpawnRequest* request, int fd, int keptAs)
+{
+    for (int32_t i = 0; i < request->fdMapCount; i++)
+    {
+        int parentFd = request->fdMap[i].parentFd;
+        if (request->fdMap[i].childFd == fd && parentFd >= 0 && parentFd != keptAs)
+            return 1;
+    }
+    return 0;
+}
+
+/* A close-on-exec copy of fd numbered above every target. */
+static int move_above(int fd, int highestTarget)
+{
+    int moved = fcntl(fd, F_DUPFD_CLOEXEC, highestTarget + 1);
+    /* EINVAL: the first number above the targets is already past RLIMIT_NOFILE, so no
+     * descriptor is left for the copy; that is what EMFILE says. */
+    if (moved < 0 && errno == EINVAL)
+        errno = EMFILE;
+    return moved;
+}
+
 static int child_main(void* arg)
 {
     const ChildArgs* args = (const ChildArgs*)arg;
@@ -142,41 +166,58 @@ static int child_main(void* arg)
     }
 #endif
 
-    /* Move every source (and the error pipe) above every number involved, so that
-     * installing one target can never overwrite a source still to be installed. */
-    int above = errorPipe;
+    /* A source (or the error pipe) must move only if installing some other entry would
+     * overwrite it first; it then moves above every target number. Nothing else moves:
+     * the child has the parent's descriptor table, so near RLIMIT_NOFILE every spare
+     * number counts (moving all sources above the highest source number needed numbers
+     * beyond the limit: fcntl gave EINVAL for a spawn that had all it needed). */
+    int highestTarget = -1;
     for (int32_t i = 0; i < request->fdMapCount; i++)
     {
-        if (request->fdMap[i].childFd > above)
-            above = request->fdMap[i].childFd;
-        if (request->fdMap[i].parentFd > above)
-            above = request->fdMap[i].parentFd;
+        if (request->fdMap[i].childFd > highestTarget)
+            highestTarget = request->fdMap[i].childFd;
     }
-    above++;
-    int movedErrorPipe = fcntl(errorPipe, F_DUPFD_CLOEXEC, above);
-    if (movedErrorPipe < 0)
-        report_and_exit(errorPipe, PP_SPAWN_STEP_DUP2, errno);
-    errorPipe = movedErrorPipe;
+    if (is_overwritten_by_map(request, errorPipe, -1))
+    {
+        int movedErrorPipe = move_above(errorPipe, highestTarget);
+        if (movedErrorPipe < 0)
+            report_and_exit(errorPipe, PP_SPAWN_STEP_DUP2, errno);
+        errorPipe = movedErrorPipe;
+    }
 
     int sources[PP_SPAWN_MAX_FDS];
     for (int32_t i = 0; i < request->fdMapCount; i++)
     {
         int parentFd = request->fdMap[i].parentFd;
-        sources[i] = parentFd < 0 ? -1 : fcntl(parentFd, F_DUPFD_CLOEXEC, above);
-        if (parentFd >= 0 && sources[i] < 0)
-            report_and_exit(errorPipe, PP_SPAWN_STEP_DUP2, errno);
+        sources[i] = parentFd;
+        if (parentFd >= 0 && is_overwritten_by_map(request, parentFd, parentFd))
+        {
+            sources[i] = move_above(parentFd, highestTarget);
+            if (sources[i] < 0)
+                report_and_exit(errorPipe, PP_SPAWN_STEP_DUP2, errno);
+        }
     }
 
     /* Nothing is inherited unless it was asked for: every descriptor closes at exec,
-     * then dup2 installs the requested ones without the flag. */
+     * then dup2 installs the requested ones without the flag (a source already on its
+     * target only loses the flag: dup2 onto itself would leave it set). */
     mark_all_close_on_exec();
     for (int32_t i = 0; i < request->fdMapCount; i++)
     {
         if (sources[i] < 0)
             continue;
+        int childFd = request->fdMap[i].childFd;
         int rc;
-        while ((rc = dup2(sources[i], request->fdMap[i].childFd)) < 0 && errno == EINTR)
-            ;
+        if (sources[i] == childFd)
+        {
+            int flags = fcntl(childFd, F_GETFD);
+            rc = flags < 0 ? -1 : fcntl(childFd, F_SETFD, flags & ~FD_CLOEXEC);
+        }
+        else
+        {
+            while ((rc = dup2(sources[i], childFd)) < 0 && errno == EINTR)
+                ;
+        }
         if (rc < 0)
             report_and_exit(errorPipe, PP_SPAWN_STEP_DUP2, errno);
     }

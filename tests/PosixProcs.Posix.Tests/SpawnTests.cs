@@ -15,6 +15,19 @@ public class SpawnTests
     }
 
     [Fact]
+    public void Spawn_SoftLimitLeavesOnlyTheErrorPipesNumbers_ChildStillStarts()
+    {
+        ScenarioResult result = Helper.Run(nameof(SpawnScenarios.SpawnNearDescriptorLimit));
+        Assert.True(result.ExitCode == 0, result.ToString());
+
+        // 0 or 1 numbers free: the parent cannot open its exec-error pipe (typed EMFILE);
+        // from 2 on, the child must start: it needs no number the parent did not have.
+        Assert.Equal("0:Pipe:EMFILE 1:Pipe:EMFILE 2:ok 3:ok 4:ok 5:ok 6:ok", result.Values["outcomes"]);
+        Assert.Equal("ok2,ok3,ok4,ok5,ok6", result.Values["received"]);
+        Assert.Equal("False", result.Values["leftBehind"]);
+    }
+
+    [Fact]
     public void Spawn_MissingProgram_ThrowsENOENTAndLeavesNoZombie()
     {
         int zombiesBefore = ProcessInspector.Zombies(Environment.ProcessId).Count;
