@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace PosixProcs.Pool;
 
 /// <summary>
@@ -71,6 +73,11 @@ internal sealed partial class PoolDispatcher
     {
         try
         {
+            // The dispatcher encodes definitions and decodes workers' faults with this context
+            // later; its first use loads assemblies, which needs descriptors. Loaded now, a
+            // process out of descriptors fails Start with the reason instead of faulting the
+            // pool at its first task.
+            RuntimeHelpers.RunClassConstructor(typeof(PoolJsonContext).TypeHandle);
             _launcher.Start(_region);
             foreach (WorkerSlot worker in _workers)
             {

@@ -368,7 +368,22 @@ internal sealed partial class PoolDispatcher
             }
 
             _pending.Remove(node);
-            Send(worker, task);
+            try
+            {
+                Send(worker, task);
+            }
+            catch
+            {
+                // Whatever failed (a definition that could not be encoded faults the pool), the
+                // task must be where Fault finds it: a task held only here would never complete.
+                if (!worker.Assigned.Contains(task))
+                {
+                    _pending.AddFirst(task);
+                }
+
+                throw;
+            }
+
             node = next;
         }
     }
