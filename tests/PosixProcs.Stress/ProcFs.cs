@@ -130,6 +130,13 @@ internal static class ProcFs
     /// <summary>The direct children of <paramref name="parent"/>.</summary>
     public static IReadOnlyList<ProcessEntry> Children(int parent) => All().Where(e => e.ParentPid == parent).ToList();
 
+    /// <summary>The numbers of the descriptors this process has open (not the one the listing itself used).</summary>
+    public static IReadOnlyList<int> OpenDescriptors() =>
+        Directory.GetFiles("/proc/self/fd")
+            .Select(path => int.Parse(Path.GetFileName(path), CultureInfo.InvariantCulture))
+            .Where(fd => new FileInfo($"/proc/self/fd/{fd}").Exists)
+            .ToList();
+
     /// <summary>The number of descriptors this process has open.</summary>
     public static int OpenDescriptorCount() => Directory.GetFiles("/proc/self/fd").Length;
 
