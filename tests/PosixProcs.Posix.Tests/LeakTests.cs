@@ -9,19 +9,19 @@ public class LeakTests
     [Fact]
     public void Pipe_CreatedAndDisposed_DescriptorCountUnchanged()
     {
-        int before = ProcessInspector.OpenDescriptorCount();
+        int before = ProcessInspector.SettledDescriptorCount();
         for (int i = 0; i < 1000; i++)
         {
             using PipeEnds pipe = Posix.Pipe();
         }
 
-        Assert.Equal(before, ProcessInspector.OpenDescriptorCount());
+        Assert.Equal(before, ProcessInspector.SettledDescriptorCount());
     }
 
     [Fact]
     public void CreateSharedMemory_ThousandCycles_NoDescriptorGrowthNoShmFiles()
     {
-        int before = ProcessInspector.OpenDescriptorCount();
+        int before = ProcessInspector.SettledDescriptorCount();
         string[] shmBefore = Directory.Exists("/dev/shm") ? Directory.GetFiles("/dev/shm") : [];
         for (int i = 0; i < 1000; i++)
         {
@@ -30,7 +30,7 @@ public class LeakTests
             mapping.Span[0] = 1;
         }
 
-        Assert.Equal(before, ProcessInspector.OpenDescriptorCount());
+        Assert.Equal(before, ProcessInspector.SettledDescriptorCount());
         string[] shmAfter = Directory.Exists("/dev/shm") ? Directory.GetFiles("/dev/shm") : [];
         Assert.Equal(shmBefore, shmAfter);
     }

@@ -106,7 +106,7 @@ public partial class PipelineTests
         // The first exception thrown here opens the symbol files its stack trace reads: not a leak.
         Assert.Throws<SpawnException>(() => Posix.Spawn(new SpawnRequest("/no/such/program", ["nope"])));
         int childrenBefore = ProcessInspector.Children(Environment.ProcessId).Count;
-        int fdsBefore = ProcessInspector.OpenDescriptorCount();
+        int fdsBefore = ProcessInspector.SettledDescriptorCount();
         SpawnRequest[] stages = [Sleep(), Sleep(), Sleep()];
         stages[missing] = new SpawnRequest("/no/such/program", ["nope"]);
 
@@ -117,7 +117,7 @@ public partial class PipelineTests
         Assert.Equal(PosixErrno.ENOENT, ex.Errno);
         Assert.Equal($"spawn pipeline stage {missing} (/no/such/program): execve: ENOENT (No such file or directory)", ex.Message);
         Assert.Equal(childrenBefore, ProcessInspector.Children(Environment.ProcessId).Count);
-        Assert.Equal(fdsBefore, ProcessInspector.OpenDescriptorCount());
+        Assert.Equal(fdsBefore, ProcessInspector.SettledDescriptorCount());
     }
 
     [Fact]
@@ -150,7 +150,7 @@ public partial class PipelineTests
     [Fact]
     public void SpawnPipeline_TwoHundredPipelines_NoDescriptorGrowthNoZombies()
     {
-        int fdsBefore = ProcessInspector.OpenDescriptorCount();
+        int fdsBefore = ProcessInspector.SettledDescriptorCount();
         for (int i = 0; i < 200; i++)
         {
             IReadOnlyList<Pid> pids = Posix.SpawnPipeline([new SpawnRequest("/bin/true", ["true"]), new SpawnRequest("/bin/true", ["true"]), new SpawnRequest("/bin/true", ["true"])]);
@@ -158,7 +158,7 @@ public partial class PipelineTests
         }
 
         Assert.Empty(ProcessInspector.Zombies(Environment.ProcessId));
-        Assert.Equal(fdsBefore, ProcessInspector.OpenDescriptorCount());
+        Assert.Equal(fdsBefore, ProcessInspector.SettledDescriptorCount());
     }
 
     private static SpawnRequest Sleep() => new("/bin/sleep", ["sleep", "30"]);

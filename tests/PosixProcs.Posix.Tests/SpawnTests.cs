@@ -136,7 +136,7 @@ public class SpawnTests
     [Fact]
     public void Spawn_TwoHundredChildren_NoZombiesNoDescriptorGrowth()
     {
-        int fdsBefore = ProcessInspector.OpenDescriptorCount();
+        int fdsBefore = ProcessInspector.SettledDescriptorCount();
         for (int i = 0; i < 200; i++)
         {
             Pid pid = Posix.Spawn(new SpawnRequest("/bin/true", ["true"]));
@@ -144,7 +144,7 @@ public class SpawnTests
         }
 
         Assert.Empty(ProcessInspector.Zombies(Environment.ProcessId));
-        Assert.Equal(fdsBefore, ProcessInspector.OpenDescriptorCount());
+        Assert.InRange(ProcessInspector.SettledDescriptorCount(), 0, fdsBefore); // growth is a leak; a fall is someone else's close
     }
 
     private static FileDescriptorHandle Open(string path)

@@ -255,12 +255,12 @@ public sealed class RunnerTests : IDisposable
     public async Task RunAsync_500Jobs_LeavesNoZombieAndNoDescriptor()
     {
         await RunAsync(["true"], ["warm-up"], new RunnerOptions());
-        int descriptors = ProcessInspector.OpenDescriptorCount();
+        int descriptors = ProcessInspector.SettledDescriptorCount();
 
         Run run = await RunAsync(["true"], [.. Enumerable.Range(0, 500).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))], new RunnerOptions { Jobs = 4 });
 
         Assert.Equal(500, run.Summary.Succeeded);
-        Assert.Equal(descriptors, ProcessInspector.OpenDescriptorCount());
+        Assert.Equal(descriptors, ProcessInspector.SettledDescriptorCount());
         Assert.DoesNotContain(ProcessInspector.Children(Environment.ProcessId), child => child.State == 'Z');
     }
 

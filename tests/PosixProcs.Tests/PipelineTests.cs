@@ -65,7 +65,7 @@ public partial class PipelineTests
     {
         // The first exception thrown here opens the symbol files its stack trace reads: not a leak.
         Assert.Throws<SpawnException>(() => ChildProcess.Spawn("/no/such/program", []));
-        int fdsBefore = ProcessInspector.OpenDescriptorCount();
+        int fdsBefore = ProcessInspector.SettledDescriptorCount();
         int childrenBefore = ProcessInspector.Children(Environment.ProcessId).Count;
         PipelineStage[] stages = [new("sleep", "30"), new("sleep", "30"), new("sleep", "30")];
         stages[stage] = new PipelineStage(program);
@@ -78,7 +78,7 @@ public partial class PipelineTests
         Assert.StartsWith($"spawn pipeline stage {stage} ({program}): ", ex.Message, StringComparison.Ordinal);
         Assert.Equal(childrenBefore, ProcessInspector.Children(Environment.ProcessId).Count);
         Assert.Empty(ProcessInspector.Zombies(Environment.ProcessId));
-        Assert.Equal(fdsBefore, ProcessInspector.OpenDescriptorCount());
+        Assert.Equal(fdsBefore, ProcessInspector.SettledDescriptorCount());
     }
 
     [Fact]
@@ -203,7 +203,7 @@ public partial class PipelineTests
     [Fact]
     public void Start_TwoHundredPipelines_NoDescriptorGrowthNoZombies()
     {
-        int fdsBefore = ProcessInspector.OpenDescriptorCount();
+        int fdsBefore = ProcessInspector.SettledDescriptorCount();
         for (int i = 0; i < 200; i++)
         {
             using Pipeline pipeline = Pipeline.Start(
@@ -213,7 +213,7 @@ public partial class PipelineTests
         }
 
         Assert.Empty(ProcessInspector.Zombies(Environment.ProcessId));
-        Assert.Equal(fdsBefore, ProcessInspector.OpenDescriptorCount());
+        Assert.Equal(fdsBefore, ProcessInspector.SettledDescriptorCount());
     }
 
     [Fact]
