@@ -66,9 +66,15 @@ $(ARTIFACTS)/native/%/$(SHIM_NAME): $(NATIVE_SOURCES) $(NATIVE_HEADERS) | prereq
 check-native: native
 	@scripts/check-native.sh $(ARTIFACTS)/native
 
+# The posixprocs program in artifacts/ is published ReadyToRun for this machine: the fork
+# switches turn tiered compilation off, so without precompiled code every method is JIT-compiled
+# fully optimised at first call, and a command spent 0.20 s of CPU starting (0.06 s with it).
+# It is still framework-dependent; the NuGet tool stays portable (JIT-compiled).
+CLI_PUBLISH := -c $(CONFIGURATION) -r $(HOST_RID) --self-contained false -p:PublishReadyToRun=true -nologo -v:q -o $(ARTIFACTS)/cli
+
 build: native
 	$(DOTNET) build PosixProcs.sln -c $(CONFIGURATION) -nologo -v:q -clp:NoSummary
-	$(DOTNET) publish src/PosixProcs.Cli/PosixProcs.Cli.csproj -c $(CONFIGURATION) --no-build -nologo -v:q -o $(ARTIFACTS)/cli
+	$(DOTNET) publish src/PosixProcs.Cli/PosixProcs.Cli.csproj $(CLI_PUBLISH)
 	@scripts/write-launcher.sh $(ARTIFACTS)/posixprocs cli/PosixProcs.Cli.dll
 
 # The libraries and the posixprocs tool as NuGet packages (+ .snupkg symbols), in artifacts/packages.
@@ -129,6 +135,6 @@ STRESS_ARGS ?=
 
 stress: native
 	$(DOTNET) build tests/PosixProcs.Stress/PosixProcs.Stress.csproj -c $(CONFIGURATION) -nologo -v:q -clp:NoSummary
-	$(DOTNET) publish src/PosixProcs.Cli/PosixProcs.Cli.csproj -c $(CONFIGURATION) -nologo -v:q -o $(ARTIFACTS)/cli
+	$(DOTNET) publish src/PosixProcs.Cli/PosixProcs.Cli.csproj $(CLI_PUBLISH)
 	@scripts/write-launcher.sh $(ARTIFACTS)/posixprocs cli/PosixProcs.Cli.dll
 	$(DOTNET) $(STRESS_DLL) --output $(ARTIFACTS)/stress --cli $(ARTIFACTS)/posixprocs $(STRESS_ARGS)
