@@ -23,7 +23,7 @@ namespace PosixProcs.SharedMemory;
 /// field 22: the pid was recycled). Elsewhere (macOS, unverified) only kill(pid, 0) decides,
 /// and a zombie or a recycled pid still counts as alive.</para>
 /// </remarks>
-public sealed unsafe class SharedLock
+public sealed unsafe class SharedLock : IConditionLock
 {
     /// <summary>The bytes a lock takes in a region.</summary>
     public const int Size = 16;
@@ -193,6 +193,36 @@ public sealed unsafe class SharedLock
             Posix.FutexWake(_word, 1);
         }
     }
+
+    /// <summary>
+    /// Whether this process holds the lock: the word names its pid and the start time recorded
+    /// with it is this process's, so a dead owner whose pid was recycled to this process does
+    /// not count (on Linux; elsewhere start times are unknown, 0, and only the pid decides).
+    /// </summary>
+    internal bool IsHeldByCurrentProcess()
+    {
+        uint self = (uint)Pid.Current.Value;
+        if ((Volatile.Read(ref *_word) & ~SleepersBit) != self)
+        {
+            return false;
+        }
+
+        return Volatile.Read(ref *(uint*)((byte*)_word + OwnerPidOffset)) == self
+            && Volatile.Read(ref *(long*)((byte*)_word + OwnerStartTimeOffset)) == ProcessIdentity.CurrentStartTime();
+    }
+
+    /// <inheritdoc/>
+    bool IConditionLock.IsHeldByCaller => IsHeldByCurrentProcess();
+
+    /// <inheritdoc/>
+    int IConditionLock.ReleaseForWait()
+    {
+        Release();
+        return 1;
+    }
+
+    /// <inheritdoc/>
+    LockAcquisition IConditionLock.ReacquireAfterWait(int depth) => TryAcquire(Timeout.InfiniteTimeSpan);
 
     /// <summary>Records this process's identity beside the word it has just taken: start time first, then pid.</summary>
     private LockAcquisition Owned(LockAcquisition outcome)
