@@ -18,7 +18,7 @@ namespace PosixProcs.SharedMemory;
 /// owner records its start time, then its pid (release order): a waiter trusts the start time
 /// only when the recorded pid matches the word's.</para>
 /// <para>Ownership is per process: any thread of the owning process may release it, and the
-/// lock is not re-entrant. On Linux an owner counts as dead once it is gone, a zombie (killed,
+/// lock is not re-entrant (<see cref="SharedRLock"/> is, per thread). On Linux an owner counts as dead once it is gone, a zombie (killed,
 /// not yet reaped), or its pid names a process with another start time (/proc/PID/stat
 /// field 22: the pid was recycled). Elsewhere (macOS, unverified) only kill(pid, 0) decides,
 /// and a zombie or a recycled pid still counts as alive.</para>

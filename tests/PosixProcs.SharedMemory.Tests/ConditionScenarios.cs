@@ -235,6 +235,48 @@ public static class ConditionScenarios
     }
 
     /// <summary>
+    /// This process waits on the condition; a child takes the lock it let go of, notifies, and
+    /// is killed with SIGKILL holding the lock. The wait must end holding the lock, told that
+    /// its owner died.
+    /// </summary>
+    [Scenario]
+    public static int WaiterReacquiresFromDeadOwner(string[] args)
+    {
+        using var region = SharedMemoryRegion.Create(Posix.PageSize);
+        SharedLock sharedLock = SharedLock.Create(region);
+        SharedCondition condition = SharedCondition.Create(region, 16);
+        sharedLock.OwnerCheckInterval = TimeSpan.FromMilliseconds(20);
+        Console.WriteLine($"acquired={sharedLock.TryAcquire(Bound)}");
+        Pid notifier = Children.Fork(() =>
+        {
+            // Gets the lock once the parent's wait has registered and let go of it.
+            if (sharedLock.TryAcquire(Bound) == LockAcquisition.TimedOut)
+            {
+                return 2;
+            }
+
+            condition.Notify();
+            Posix.Kill(Pid.Current, Signal.SIGKILL); // holding the lock
+            return 3;
+        });
+
+        try
+        {
+            Console.WriteLine($"outcome=returned {condition.Wait(sharedLock, TimeSpan.FromSeconds(60))}");
+        }
+        catch (AbandonedMutexException ex)
+        {
+            Console.WriteLine($"outcome={ex.GetType().Name}");
+        }
+
+        Console.WriteLine($"ownerIsSelf={sharedLock.Owner == Pid.Current}");
+        Console.WriteLine($"waiting={condition.WaitingCount}");
+        sharedLock.Release();
+        Console.WriteLine($"notifier={Children.Reap(notifier, ChildTimeout)}");
+        return 0;
+    }
+
+    /// <summary>
     /// Run as a spawned program (not forked): attaches the shared memory passed as descriptor
     /// <c>args[0]</c> with length <c>args[1]</c>, sets the int at byte 64 to 42 under the
     /// lock at byte 0 and notifies the condition at byte 16.

@@ -208,6 +208,34 @@ public class SharedConditionTests
     }
 
     [Fact]
+    public void Wait_NotifierKilledHoldingTheLock_ThrowsAbandonedMutexWithTheLockHeld()
+    {
+        IReadOnlyDictionary<string, string> values = Helper.RunOk(nameof(ConditionScenarios.WaiterReacquiresFromDeadOwner));
+        Assert.Equal(nameof(LockAcquisition.Acquired), values["acquired"]);
+        Assert.Equal(nameof(AbandonedMutexException), values["outcome"]);
+        Assert.Equal("True", values["ownerIsSelf"]);
+        Assert.Equal("0", values["waiting"]);
+        Assert.Equal("killed by SIGKILL", values["notifier"]);
+    }
+
+    [Fact]
+    public void Wait_RLockHeldByAnotherThread_ThrowsSynchronizationLock()
+    {
+        using var region = SharedMemoryRegion.Create(64);
+        SharedRLock rlock = SharedRLock.Create(region);
+        SharedCondition condition = SharedCondition.Create(region, 24);
+        Assert.Equal(LockAcquisition.Acquired, rlock.Acquire());
+        Exception? thrown = null;
+        var other = new Thread(() => thrown = Record.Exception(() => condition.Wait(rlock, TimeSpan.FromSeconds(60))));
+        other.Start();
+        Assert.True(other.Join(TimeSpan.FromSeconds(30)));
+        Assert.IsType<SynchronizationLockException>(thrown);
+        Assert.Equal(1, rlock.RecursionCount);
+        Assert.Equal(0, condition.WaitingCount);
+        rlock.Release();
+    }
+
+    [Fact]
     public void Notify_OneOfTwoWaitingProcesses_WakesExactlyOne()
     {
         IReadOnlyDictionary<string, string> values = Helper.RunOk(nameof(ConditionScenarios.NotifyWaiters), "2", "1");
