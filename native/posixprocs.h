@@ -428,6 +428,40 @@ PP_EXPORT int32_t PosixProcsNative_SpawnPipeline(const PosixProcsSpawnRequest* s
  */
 PP_EXPORT int32_t PosixProcsNative_CreateSharedMemory(int64_t size);
 
+/* ---- named shared memory (shm_open) ------------------------------------------ */
+
+/* Portable shm_open flags; the object is always opened read-write (O_RDWR). */
+enum {
+    PP_SHM_CREATE = 1,      /* O_CREAT */
+    PP_SHM_EXCLUSIVE = 2    /* O_EXCL: with PP_SHM_CREATE, fail with EEXIST if the name exists */
+};
+
+/*
+ * shm_open(name, O_RDWR | flags, mode): a descriptor for the shared memory object name
+ * ("/name", as POSIX wants it). Close-on-exec: POSIX says shm_open sets FD_CLOEXEC, and
+ * glibc does (it opens /dev/shm/NAME with O_CLOEXEC); on macOS it is set here with fcntl
+ * right after the call (racy against a concurrent fork, as pipe + fcntl is there).
+ * shm_open is variadic on macOS, which is why it goes through this shim.
+ *   flags  PP_SHM_* bits.
+ *   mode   permission bits (0 to 0777), used only when the object is created; the umask
+ *          applies.
+ * EINTR is retried. Returns the fd, or -1 with errno (EEXIST, ENOENT, EACCES, EINVAL,
+ * ENAMETOOLONG, EMFILE, ...).
+ */
+PP_EXPORT int32_t PosixProcsNative_ShmOpen(const char* name, int32_t flags, int32_t mode);
+
+/* What PosixProcsNative_Fstat reports: the fields of struct stat this project needs. */
+typedef struct PosixProcsFileStatus {
+    int64_t size;           /* st_size */
+    uint32_t ownerUserId;   /* st_uid */
+    uint32_t ownerGroupId;  /* st_gid */
+    uint32_t mode;          /* st_mode & 07777: permission, set-id and sticky bits */
+    int32_t reserved;       /* 0 */
+} PosixProcsFileStatus;
+
+/* fstat(2), reduced to PosixProcsFileStatus. Returns 0, or -1 with errno. */
+PP_EXPORT int32_t PosixProcsNative_Fstat(int32_t fd, PosixProcsFileStatus* status);
+
 /* Portable madvise advice. */
 enum {
     PP_MADV_NORMAL = 0,
@@ -489,7 +523,8 @@ enum {
     PP_CONST_ENOEXEC, PP_CONST_ENOTSUP,
     PP_CONST_MAP_SHARED = 200, PP_CONST_MAP_PRIVATE, PP_CONST_MAP_ANONYMOUS,
     PP_CONST_PROT_READ, PP_CONST_PROT_WRITE, PP_CONST_O_CLOEXEC, PP_CONST_O_NONBLOCK,
-    PP_CONST_MS_SYNC, PP_CONST_MS_ASYNC, PP_CONST_PAGE_SIZE
+    PP_CONST_MS_SYNC, PP_CONST_MS_ASYNC, PP_CONST_PAGE_SIZE,
+    PP_CONST_SHM_NAME_MAX   /* the longest shm_open name without its leading slash: NAME_MAX on Linux, 30 on macOS (PSHMNAMLEN 31 with the slash) */
 };
 
 /* The native value of a PP_CONST_* id, or INT32_MIN if the id is unknown here. */
@@ -502,7 +537,8 @@ enum {
     PP_STRUCT_RESOURCE_USAGE = 3,
     PP_STRUCT_FD_MAPPING = 4,
     PP_STRUCT_SPAWN_REQUEST = 5,
-    PP_STRUCT_THREAD_SAMPLE = 6
+    PP_STRUCT_THREAD_SAMPLE = 6,
+    PP_STRUCT_FILE_STATUS = 7
 };
 
 /*

@@ -61,6 +61,50 @@ int32_t PosixProcsNative_CreateSharedMemory(int64_t size)
     return fd;
 }
 
+int32_t PosixProcsNative_ShmOpen(const char* name, int32_t flags, int32_t mode)
+{
+    if (name == NULL || (flags & ~(PP_SHM_CREATE | PP_SHM_EXCLUSIVE)) != 0 || (mode & ~0777) != 0)
+    {
+        errno = EINVAL;
+        return -1;
+    }
+    int native = O_RDWR | ((flags & PP_SHM_CREATE) ? O_CREAT : 0) | ((flags & PP_SHM_EXCLUSIVE) ? O_EXCL : 0);
+    int fd;
+    while ((fd = shm_open(name, native, (mode_t)mode)) < 0 && errno == EINTR)
+        ;
+    if (fd < 0)
+        return -1;
+#if !defined(__linux__)
+    /* glibc opens with O_CLOEXEC; macOS documents nothing of the kind. */
+    if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+    {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+#endif
+    return fd;
+}
+
+int32_t PosixProcsNative_Fstat(int32_t fd, PosixProcsFileStatus* status)
+{
+    if (status == NULL)
+    {
+        errno = EINVAL;
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return -1;
+    status->size = (int64_t)st.st_size;
+    status->ownerUserId = (uint32_t)st.st_uid;
+    status->ownerGroupId = (uint32_t)st.st_gid;
+    status->mode = (uint32_t)(st.st_mode & 07777);
+    status->reserved = 0;
+    return 0;
+}
+
 int32_t PosixProcsNative_Madvise(void* address, uint64_t length, int32_t advice)
 {
     int native;
