@@ -76,6 +76,26 @@ public sealed class NamedSharedMemoryTests : IDisposable
     }
 
     [Fact]
+    public void Attach_FromPythonSharedMemoryByName_CreatorSeesItsWrite()
+    {
+        // Python's SharedMemory(name=...) reaches the same object: "jobs" is /jobs for both.
+        string name = SharedMemoryNames.Fresh(Prefix);
+        using var region = SharedMemoryRegion.Create(Posix.PageSize, Named(name));
+        region.Span[0] = 41;
+        const string Script = "import sys\nfrom multiprocessing import shared_memory\n" +
+            "s = shared_memory.SharedMemory(name=sys.argv[1])\ns.buf[0] += 1\nprint(f'size={s.size}')\ns.close()\n";
+
+        ScenarioResult result = ExternalProcess.Run("python3", ["-c", Script, name], HelperTimeout);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal($"{Posix.PageSize}", result.Values["size"]);
+        Assert.Equal(42, region.Span[0]);
+
+        // Python 3.8-3.12's resource tracker may unlink the name when the attacher exits
+        // (CPython bpo-39959); the creator's Dispose then finds it gone, which is not an error.
+    }
+
+    [Fact]
     public void Create_NameTaken_ShmOpenEexistAndFirstRegionUntouched()
     {
         string name = SharedMemoryNames.Fresh(Prefix);
