@@ -450,6 +450,30 @@ enum {
  */
 PP_EXPORT int32_t PosixProcsNative_ShmOpen(const char* name, int32_t flags, int32_t mode);
 
+/*
+ * Starts a guard process that unlinks the shared memory name (as shm_open takes it) when its
+ * creator dies without doing so: Python's resource tracker, for one name. The guard is a fork
+ * of the caller that runs only this C code (no managed code): it leaves the caller's session
+ * (setsid, so signals to the caller's group miss it), resets every signal to SIG_DFL, closes
+ * every descriptor but the read end of a pipe (standard streams included: it must not hold
+ * a pipe that someone reads to end of file), and blocks reading it. The caller keeps the
+ * write end (*armFd, close-on-exec):
+ *   - the caller writes PP_SHM_GUARD_DISARM and closes it: the guard exits 0 without unlinking;
+ *   - every copy of the write end closes without that byte (the caller died, even by SIGKILL,
+ *     and so did the children it forked without exec, which inherit the end): the guard calls
+ *     shm_unlink(name) and exits 0 (ENOENT is fine: someone unlinked it already).
+ * The guard is the caller's child: reap it (waitpid) after disarming; if the caller dies
+ * first, init (or a subreaper) reaps it. A SIGKILL sent to the guard itself ends it without
+ * unlinking.
+ *   guardPid [out] the guard's pid.
+ *   armFd    [out] the pipe's write end.
+ * Returns 0, or -1 with errno (EINVAL: no name or one longer than PATH_MAX; pipe or fork errors).
+ */
+PP_EXPORT int32_t PosixProcsNative_StartShmUnlinkGuard(const char* name, int32_t* guardPid, int32_t* armFd);
+
+/* The byte that tells a guard of PosixProcsNative_StartShmUnlinkGuard to stand down. */
+#define PP_SHM_GUARD_DISARM 'D'
+
 /* What PosixProcsNative_Fstat reports: the fields of struct stat this project needs. */
 typedef struct PosixProcsFileStatus {
     int64_t size;           /* st_size */

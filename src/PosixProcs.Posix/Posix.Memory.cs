@@ -87,6 +87,28 @@ public static partial class Posix
     }
 
     /// <summary>
+    /// Starts a guard process that unlinks the shared memory object <paramref name="name"/> if
+    /// this process dies (even by SIGKILL) before disposing the guard: Python's resource
+    /// tracker, for one name. The guard is a fork that runs only C code (no managed code, so
+    /// forking from a multi-threaded runtime is safe): it leaves this session, resets its signals,
+    /// closes every descriptor but one pipe end, and waits on the pipe. Disposing the guard tells
+    /// it to stand down and reaps it. Children forked without exec inherit the pipe's other end
+    /// (it is close-on-exec, so exec'd programs do not): the guard then waits for them too.
+    /// </summary>
+    /// <param name="name">The name as shm_open takes it: <c>"/name"</c>.</param>
+    /// <returns>The guard; dispose it once the name is unlinked or handed on.</returns>
+    /// <exception cref="ArgumentException">The name is not a valid shared memory name (see <see cref="OpenSharedMemory"/>).</exception>
+    /// <exception cref="PosixException">pipe or fork failed (EMFILE, EAGAIN, ENOMEM).</exception>
+    public static unsafe SharedMemoryUnlinkGuard StartSharedMemoryUnlinkGuard(string name)
+    {
+        CheckSharedMemoryName(name);
+        int pid;
+        int armFd;
+        Errors.ThrowIfNegative(Interop.shm_unlink_guard(name, &pid, &armFd), "fork");
+        return new SharedMemoryUnlinkGuard(name, new Pid(pid), new FileDescriptorHandle(armFd, ownsHandle: true));
+    }
+
+    /// <summary>
     /// Sleeps while <c>*address == expected</c> (futex wait; the word may be shared between
     /// processes). Returns on a wake-up, when the word differs, or spuriously: re-check the word.
     /// </summary>

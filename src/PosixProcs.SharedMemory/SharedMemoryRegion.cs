@@ -22,6 +22,7 @@ public sealed unsafe class SharedMemoryRegion : IDisposable
     private readonly FileDescriptorHandle? _descriptor;
     private readonly string? _name;
     private readonly bool _unlinkOnDispose;
+    private SharedMemoryUnlinkGuard? _guard;
     private int _unlinked;
 
     private SharedMemoryRegion(MemoryMapping mapping, FileDescriptorHandle? descriptor, string? name, bool unlinkOnDispose)
@@ -45,6 +46,13 @@ public sealed unsafe class SharedMemoryRegion : IDisposable
     /// <see cref="Attach(string, bool)"/>. <c>null</c> for other regions. Still reported after the name is unlinked.
     /// </summary>
     public string? Name => _name;
+
+    /// <summary>
+    /// The guard process that unlinks the name if this creator dies first
+    /// (<see cref="SharedMemoryOptions.UnlinkWhenCreatorDies"/>); <c>null</c> when there is none,
+    /// and once the name is unlinked (the guard is then stood down and reaped).
+    /// </summary>
+    public Pid? UnlinkGuardPid => Volatile.Read(ref _guard)?.Pid;
 
     /// <summary>Whether this object has unlinked its name (<see cref="Unlink()"/>, or <see cref="Dispose"/> for the creator).</summary>
     public bool IsUnlinked => Volatile.Read(ref _unlinked) != 0;
@@ -199,7 +207,20 @@ public sealed unsafe class SharedMemoryRegion : IDisposable
             throw new InvalidOperationException($"Only {nameof(SharedMemoryBacking.Named)} regions have a name to unlink; this one is {Backing}.");
         }
 
-        return Interlocked.Exchange(ref _unlinked, 1) == 0 && UnlinkName(_name);
+        if (Interlocked.Exchange(ref _unlinked, 1) != 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            return UnlinkName(_name);
+        }
+        finally
+        {
+            // The name is gone: a guard left armed could later unlink someone else's object of that name.
+            Interlocked.Exchange(ref _guard, null)?.Dispose();
+        }
     }
 
     /// <summary>
@@ -241,6 +262,11 @@ public sealed unsafe class SharedMemoryRegion : IDisposable
 
     private static SharedMemoryRegion CreateNamed(long length, SharedMemoryOptions options)
     {
+        if (options.UnlinkWhenCreatorDies && !options.UnlinkOnDispose)
+        {
+            throw new ArgumentException($"{nameof(SharedMemoryOptions.UnlinkWhenCreatorDies)} needs {nameof(SharedMemoryOptions.UnlinkOnDispose)}: a name meant to outlive its creator cannot also be removed when the creator dies.", nameof(options));
+        }
+
         string? given = options.Name is null ? null : SharedMemoryName.Normalize(options.Name, nameof(options));
         string name;
         FileDescriptorHandle descriptor;
@@ -258,15 +284,21 @@ public sealed unsafe class SharedMemoryRegion : IDisposable
             }
         }
 
+        SharedMemoryUnlinkGuard? guard = null;
         try
         {
+            // The guard first: from here on, a creator killed at any point leaves no name.
+            guard = options.UnlinkWhenCreatorDies ? Posix.StartSharedMemoryUnlinkGuard(SharedMemoryName.ForSystem(name)) : null;
             Posix.TruncateFile(descriptor, length);
-            return Map(length, descriptor, options.Populate, options.HugePages, name, options.UnlinkOnDispose);
+            SharedMemoryRegion region = Map(length, descriptor, options.Populate, options.HugePages, name, options.UnlinkOnDispose);
+            region._guard = guard;
+            return region;
         }
         catch
         {
             descriptor.Dispose();
             UnlinkName(name);
+            guard?.Dispose();
             throw;
         }
     }

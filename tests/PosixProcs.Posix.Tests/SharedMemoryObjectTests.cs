@@ -2,7 +2,11 @@ using PosixProcs.Testing;
 
 namespace PosixProcs.PosixTests;
 
-/// <summary>The raw named shared memory calls: shm_open, shm_unlink, fstat, ftruncate, geteuid.</summary>
+/// <summary>
+/// The raw named shared memory calls: shm_open, shm_unlink, fstat, ftruncate, geteuid, and the
+/// unlink guard (a child process: serial with the tests that count children and descriptors).
+/// </summary>
+[Collection(SerialChildProcesses.Name)]
 public sealed class SharedMemoryObjectTests : IDisposable
 {
     private const string Prefix = "pptest_posix_";
@@ -133,6 +137,33 @@ public sealed class SharedMemoryObjectTests : IDisposable
         Assert.Throws<ArgumentException>(() => Posix.OpenSharedMemory("/" + SharedMemoryNames.Fresh(Prefix), SharedMemoryOpenOptions.Exclusive));
         Assert.Throws<ArgumentOutOfRangeException>(() => Posix.OpenSharedMemory("/" + SharedMemoryNames.Fresh(Prefix), SharedMemoryOpenOptions.Create, UnixFileMode.SetUser | UnixFileMode.UserRead));
     }
+
+    [Fact]
+    public void StartSharedMemoryUnlinkGuard_Disposed_NameKeptGuardReaped()
+    {
+        string name = "/" + SharedMemoryNames.Fresh(Prefix);
+        Posix.OpenSharedMemory(name, SharedMemoryOpenOptions.Create | SharedMemoryOpenOptions.Exclusive).Dispose();
+        try
+        {
+            var guard = Posix.StartSharedMemoryUnlinkGuard(name);
+            Assert.Equal(name, guard.Name);
+            Assert.True(Posix.ProcessExists(guard.Pid));
+            guard.Dispose();
+            guard.Dispose();
+            Assert.False(Posix.ProcessExists(guard.Pid));
+            Assert.True(SharedMemoryNames.Exists(name[1..]));
+        }
+        finally
+        {
+            Posix.UnlinkSharedMemory(name);
+        }
+    }
+
+    [Theory]
+    [InlineData("noslash")]
+    [InlineData("/a/b")]
+    public void StartSharedMemoryUnlinkGuard_BadName_ArgumentExceptionAndNoFork(string name) =>
+        Assert.ThrowsAny<ArgumentException>(() => Posix.StartSharedMemoryUnlinkGuard(name));
 
     [Fact]
     public void GetFileStatus_ClosedDescriptor_Throws()

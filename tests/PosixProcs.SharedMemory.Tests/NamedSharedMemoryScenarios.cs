@@ -58,7 +58,8 @@ public static class NamedSharedMemoryScenarios
 
     /// <summary>
     /// Creates the named region <c>args[0]</c> (unlinked on Dispose, the default), writes
-    /// <see cref="CreatorValue"/>, says <c>ready</c>; with <c>args[1] == "unlink-early"</c> it
+    /// <see cref="CreatorValue"/>, says <c>ready</c> (with <c>args[1] == "guard"</c> it is created
+    /// with <see cref="SharedMemoryOptions.UnlinkWhenCreatorDies"/>); with <c>args[1] == "unlink-early"</c> it
     /// waits for a peer's "attached" event and unlinks the name, saying <c>unlinked</c>. Then it
     /// waits to be SIGKILLed: it never reaches Dispose. It exits 3 by itself after 120 s, so a
     /// failed test does not leave it running for ever.
@@ -66,9 +67,10 @@ public static class NamedSharedMemoryScenarios
     [Scenario]
     public static int CreateAndWait(string[] args)
     {
-        var region = SharedMemoryRegion.Create(Posix.PageSize, new SharedMemoryOptions { Backing = SharedMemoryBacking.Named, Name = args[0] });
+        var region = SharedMemoryRegion.Create(Posix.PageSize, new SharedMemoryOptions { Backing = SharedMemoryBacking.Named, Name = args[0], UnlinkWhenCreatorDies = args[1] == "guard" });
         new SharedValue<long>(region).Value = CreatorValue;
         SharedEvent attached = SharedEvent.Create(region, offset: AttachedEventOffset);
+        Console.WriteLine($"guard={region.UnlinkGuardPid}");
         Console.WriteLine("ready");
         if (args[1] == "unlink-early")
         {

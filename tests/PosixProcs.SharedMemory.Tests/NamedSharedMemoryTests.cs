@@ -265,7 +265,7 @@ public sealed class NamedSharedMemoryTests : IDisposable
         string name = SharedMemoryNames.Fresh(Prefix);
         try
         {
-            using (var creator = Creator.Start(name, unlinkEarly: false))
+            using (var creator = Creator.Start(name, "keep"))
             {
                 creator.WaitForLine("ready");
                 creator.Kill();
@@ -292,7 +292,7 @@ public sealed class NamedSharedMemoryTests : IDisposable
         string name = SharedMemoryNames.Fresh(Prefix);
         try
         {
-            using var creator = Creator.Start(name, unlinkEarly: true);
+            using var creator = Creator.Start(name, "unlink-early");
             creator.WaitForLine("ready");
             using var peer = SharedMemoryRegion.Attach(name);
             SharedEvent.Attach(peer, NamedSharedMemoryScenarios.AttachedEventOffset).Set();
@@ -309,6 +309,102 @@ public sealed class NamedSharedMemoryTests : IDisposable
         {
             SharedMemoryNames.Remove(name);
         }
+    }
+
+    [Fact]
+    public void Create_UnlinkWhenCreatorDies_CreatorSigkilledAndTheGuardUnlinksTheName()
+    {
+        string name = SharedMemoryNames.Fresh(Prefix);
+        try
+        {
+            using (var creator = Creator.Start(name, "guard"))
+            {
+                creator.WaitForLine("ready");
+                Assert.True(SharedMemoryNames.Exists(name));
+                creator.Kill();
+            }
+
+            // The guard is not our child (the creator's, now init's): its unlink is awaited
+            // by watching the name, with a generous bound.
+            Assert.True(WaitUntil(() => !SharedMemoryNames.Exists(name)), "the guard did not unlink the name in 30 s");
+        }
+        finally
+        {
+            SharedMemoryNames.Remove(name);
+        }
+    }
+
+    [Fact]
+    public void Dispose_UnlinkWhenCreatorDies_GuardHoldsOnlyItsPipeInItsOwnSessionThenIsStoodDownAndReaped()
+    {
+        string name = SharedMemoryNames.Fresh(Prefix);
+        var region = SharedMemoryRegion.Create(100, new SharedMemoryOptions { Backing = SharedMemoryBacking.Named, Name = name, UnlinkWhenCreatorDies = true });
+        Pid guard = region.UnlinkGuardPid!.Value;
+        try
+        {
+            Assert.True(WaitUntil(() => GuardSettled(guard)), $"guard {guard} still holds other descriptors or our session after 30 s: {string.Join(", ", Descriptors(guard))}");
+            Assert.Equal(["pipe"], Descriptors(guard).Select(target => target.Split(':')[0]));
+        }
+        finally
+        {
+            region.Dispose();
+        }
+
+        Assert.Null(region.UnlinkGuardPid);
+        Assert.False(Posix.ProcessExists(guard)); // reaped, not a zombie
+        Assert.False(SharedMemoryNames.Exists(name));
+
+        // Stood down before Dispose returned: a new object of that name is left alone.
+        using var next = SharedMemoryRegion.Create(100, Named(name));
+        Assert.True(SharedMemoryNames.Exists(name));
+    }
+
+    [Fact]
+    public void Unlink_UnlinkWhenCreatorDies_GuardStoodDownAtOnce()
+    {
+        string name = SharedMemoryNames.Fresh(Prefix);
+        using var region = SharedMemoryRegion.Create(100, new SharedMemoryOptions { Backing = SharedMemoryBacking.Named, Name = name, UnlinkWhenCreatorDies = true });
+        Pid guard = region.UnlinkGuardPid!.Value;
+        Assert.True(region.Unlink());
+        Assert.Null(region.UnlinkGuardPid);
+        Assert.False(Posix.ProcessExists(guard));
+    }
+
+    [Fact]
+    public void Create_UnlinkWhenCreatorDiesWithoutUnlinkOnDispose_ArgumentException()
+    {
+        var options = new SharedMemoryOptions { Backing = SharedMemoryBacking.Named, Name = SharedMemoryNames.Fresh(Prefix), UnlinkOnDispose = false, UnlinkWhenCreatorDies = true };
+        Assert.Throws<ArgumentException>(() => SharedMemoryRegion.Create(100, options));
+    }
+
+    private static bool WaitUntil(Func<bool> condition)
+    {
+        DateTime end = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > end)
+            {
+                return false;
+            }
+
+            Thread.Sleep(10);
+        }
+
+        return true;
+    }
+
+    /// <summary>The guard has closed what it inherited and left our session.</summary>
+    private static bool GuardSettled(Pid guard) =>
+        Descriptors(guard).Length == 1 && Session(guard) != Session(Pid.Current);
+
+    private static string[] Descriptors(Pid pid) =>
+        [.. Directory.GetFiles($"/proc/{pid}/fd").Select(fd => new FileInfo(fd).LinkTarget ?? "?")];
+
+    /// <summary>Field 6 of /proc/PID/stat (the fourth after the command name).</summary>
+    private static string Session(Pid pid)
+    {
+        string stat = File.ReadAllText($"/proc/{pid}/stat");
+        return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[3];
     }
 
     private static SharedMemoryOptions Named(string? name) => new() { Backing = SharedMemoryBacking.Named, Name = name };
@@ -338,10 +434,10 @@ public sealed class NamedSharedMemoryTests : IDisposable
             _output = output;
         }
 
-        public static Creator Start(string name, bool unlinkEarly)
+        public static Creator Start(string name, string mode)
         {
             PipeEnds output = Posix.Pipe();
-            Pid pid = Posix.Spawn(new SpawnRequest(Dotnet(), ["dotnet", typeof(Helper).Assembly.Location, Scenarios.Verb, nameof(NamedSharedMemoryScenarios.CreateAndWait), name, unlinkEarly ? "unlink-early" : "keep"])
+            Pid pid = Posix.Spawn(new SpawnRequest(Dotnet(), ["dotnet", typeof(Helper).Assembly.Location, Scenarios.Verb, nameof(NamedSharedMemoryScenarios.CreateAndWait), name, mode])
             {
                 Descriptors = [new DescriptorMapping(1, output.Write), new DescriptorMapping(2, output.Write)],
             });

@@ -55,6 +55,13 @@ internal static partial class Interop
     [LibraryImport(Libc, EntryPoint = "shm_unlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int shm_unlink(string name);
 
+    /// <summary>The byte that disarms a guard of <see cref="shm_unlink_guard"/> (PP_SHM_GUARD_DISARM).</summary>
+    internal const byte PP_SHM_GUARD_DISARM = (byte)'D';
+
+    /// <summary>Forks a C-only guard that shm_unlinks the name when every copy of *armFd closes without the disarm byte.</summary>
+    [LibraryImport(Shim, EntryPoint = "PosixProcsNative_StartShmUnlinkGuard", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static unsafe partial int shm_unlink_guard(string name, int* guardPid, int* armFd);
+
     /// <summary>futex(FUTEX_WAIT) on Linux, __ulock_wait on macOS: 0 woken or value differed, -1/ETIMEDOUT.</summary>
     [LibraryImport(Shim, EntryPoint = "PosixProcsNative_FutexWait", SetLastError = true)]
     internal static unsafe partial int futex_wait(uint* address, uint expected, long timeoutNanoseconds);
