@@ -22,7 +22,8 @@ public enum SharedMemoryBacking
     /// like Python's <c>SharedMemory(name=...)</c>. Created exclusively (O_EXCL), mode 0600.
     /// The name outlives every process until it is unlinked: by the creator's
     /// <see cref="SharedMemoryRegion.Dispose"/> (by default), by <see cref="SharedMemoryRegion.Unlink()"/>,
-    /// or by <see cref="SharedMemoryRegion.Unlink(string)"/>; a creator killed before then leaves it behind.
+    /// or by <see cref="SharedMemoryRegion.Unlink(string)"/>; a creator killed before then leaves it behind,
+    /// unless it was created with <see cref="SharedMemoryOptions.UnlinkWhenCreatorDies"/>.
     /// </summary>
     Named = 2,
 }

@@ -195,7 +195,8 @@ public sealed unsafe class SharedMemoryRegion : IDisposable
     /// The memory stays mapped here and in every process that attached; nobody can attach
     /// any more, and the kernel frees the memory when the last mapping goes, even if a process
     /// is SIGKILLed. Unlinking as soon as every process has attached is therefore the way to
-    /// leave nothing behind whatever happens later.
+    /// leave nothing behind whatever happens later. An unlink guard
+    /// (<see cref="SharedMemoryOptions.UnlinkWhenCreatorDies"/>) is stood down and reaped here.
     /// </summary>
     /// <returns>True if this call removed the name; false if this object unlinked it before (no system call then: the name may since name someone else's object) or the name was already gone (ENOENT).</returns>
     /// <exception cref="InvalidOperationException">The region is not <see cref="SharedMemoryBacking.Named"/>.</exception>
