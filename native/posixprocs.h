@@ -428,6 +428,64 @@ PP_EXPORT int32_t PosixProcsNative_SpawnPipeline(const PosixProcsSpawnRequest* s
  */
 PP_EXPORT int32_t PosixProcsNative_CreateSharedMemory(int64_t size);
 
+/* ---- named shared memory (shm_open) ------------------------------------------ */
+
+/* Portable shm_open flags; the object is always opened read-write (O_RDWR). */
+enum {
+    PP_SHM_CREATE = 1,      /* O_CREAT */
+    PP_SHM_EXCLUSIVE = 2    /* O_EXCL: with PP_SHM_CREATE, fail with EEXIST if the name exists */
+};
+
+/*
+ * shm_open(name, O_RDWR | flags, mode): a descriptor for the shared memory object name
+ * ("/name", as POSIX wants it). Close-on-exec: POSIX says shm_open sets FD_CLOEXEC, and
+ * glibc does (it opens /dev/shm/NAME with O_CLOEXEC); on macOS it is set here with fcntl
+ * right after the call (racy against a concurrent fork, as pipe + fcntl is there).
+ * shm_open is variadic on macOS, which is why it goes through this shim.
+ *   flags  PP_SHM_* bits.
+ *   mode   permission bits (0 to 0777), used only when the object is created; the umask
+ *          applies.
+ * EINTR is retried. Returns the fd, or -1 with errno (EEXIST, ENOENT, EACCES, EINVAL,
+ * ENAMETOOLONG, EMFILE, ...).
+ */
+PP_EXPORT int32_t PosixProcsNative_ShmOpen(const char* name, int32_t flags, int32_t mode);
+
+/*
+ * Starts a guard process that unlinks the shared memory name (as shm_open takes it) when its
+ * creator dies without doing so: Python's resource tracker, for one name. The guard is a fork
+ * of the caller that runs only this C code (no managed code): it leaves the caller's session
+ * (setsid, so signals to the caller's group miss it), resets every signal to SIG_DFL, closes
+ * every descriptor but the read end of a pipe (standard streams included: it must not hold
+ * a pipe that someone reads to end of file), and blocks reading it. The caller keeps the
+ * write end (*armFd, close-on-exec):
+ *   - the caller writes PP_SHM_GUARD_DISARM and closes it: the guard exits 0 without unlinking;
+ *   - every copy of the write end closes without that byte (the caller died, even by SIGKILL,
+ *     and so did the children it forked without exec, which inherit the end): the guard calls
+ *     shm_unlink(name) and exits 0 (ENOENT is fine: someone unlinked it already).
+ * The guard is the caller's child: reap it (waitpid) after disarming; if the caller dies
+ * first, init (or a subreaper) reaps it. A SIGKILL sent to the guard itself ends it without
+ * unlinking.
+ *   guardPid [out] the guard's pid.
+ *   armFd    [out] the pipe's write end.
+ * Returns 0, or -1 with errno (EINVAL: no name or one longer than PATH_MAX; pipe or fork errors).
+ */
+PP_EXPORT int32_t PosixProcsNative_StartShmUnlinkGuard(const char* name, int32_t* guardPid, int32_t* armFd);
+
+/* The byte that tells a guard of PosixProcsNative_StartShmUnlinkGuard to stand down. */
+#define PP_SHM_GUARD_DISARM 'D'
+
+/* What PosixProcsNative_Fstat reports: the fields of struct stat this project needs. */
+typedef struct PosixProcsFileStatus {
+    int64_t size;           /* st_size */
+    uint32_t ownerUserId;   /* st_uid */
+    uint32_t ownerGroupId;  /* st_gid */
+    uint32_t mode;          /* st_mode & 07777: permission, set-id and sticky bits */
+    int32_t reserved;       /* 0 */
+} PosixProcsFileStatus;
+
+/* fstat(2), reduced to PosixProcsFileStatus. Returns 0, or -1 with errno. */
+PP_EXPORT int32_t PosixProcsNative_Fstat(int32_t fd, PosixProcsFileStatus* status);
+
 /* Portable madvise advice. */
 enum {
     PP_MADV_NORMAL = 0,
@@ -489,7 +547,8 @@ enum {
     PP_CONST_ENOEXEC, PP_CONST_ENOTSUP,
     PP_CONST_MAP_SHARED = 200, PP_CONST_MAP_PRIVATE, PP_CONST_MAP_ANONYMOUS,
     PP_CONST_PROT_READ, PP_CONST_PROT_WRITE, PP_CONST_O_CLOEXEC, PP_CONST_O_NONBLOCK,
-    PP_CONST_MS_SYNC, PP_CONST_MS_ASYNC, PP_CONST_PAGE_SIZE
+    PP_CONST_MS_SYNC, PP_CONST_MS_ASYNC, PP_CONST_PAGE_SIZE,
+    PP_CONST_SHM_NAME_MAX   /* the longest shm_open name without its leading slash: NAME_MAX on Linux, 30 on macOS (PSHMNAMLEN 31 with the slash) */
 };
 
 /* The native value of a PP_CONST_* id, or INT32_MIN if the id is unknown here. */
@@ -502,7 +561,8 @@ enum {
     PP_STRUCT_RESOURCE_USAGE = 3,
     PP_STRUCT_FD_MAPPING = 4,
     PP_STRUCT_SPAWN_REQUEST = 5,
-    PP_STRUCT_THREAD_SAMPLE = 6
+    PP_STRUCT_THREAD_SAMPLE = 6,
+    PP_STRUCT_FILE_STATUS = 7
 };
 
 /*

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <limits.h>
 #include <unistd.h>
 
 _Static_assert(sizeof(PosixProcsWaitStatusParts) == 32, "WaitStatusParts is eight int32");
@@ -14,6 +15,7 @@ _Static_assert(offsetof(PosixProcsResourceLimit, soft) == 8, "soft follows the r
 _Static_assert(sizeof(PosixProcsResourceUsage) == 56, "ResourceUsage is seven int64");
 _Static_assert(sizeof(PosixProcsThreadSample) == 40, "ThreadSample has no hidden padding");
 _Static_assert(sizeof(PosixProcsFdMapping) == 8, "FdMapping is two int32");
+_Static_assert(sizeof(PosixProcsFileStatus) == 24, "FileStatus: int64 and four 32-bit fields");
 
 int32_t PosixProcsNative_GetPlatformConstant(int32_t id)
 {
@@ -75,6 +77,11 @@ int32_t PosixProcsNative_GetPlatformConstant(int32_t id)
         case PP_CONST_MS_SYNC: return MS_SYNC;
         case PP_CONST_MS_ASYNC: return MS_ASYNC;
         case PP_CONST_PAGE_SIZE: return (int32_t)sysconf(_SC_PAGESIZE);
+#if defined(__APPLE__)
+        case PP_CONST_SHM_NAME_MAX: return 30;
+#else
+        case PP_CONST_SHM_NAME_MAX: return NAME_MAX;
+#endif
         default: return INT32_MIN;
     }
 }
@@ -167,6 +174,18 @@ int32_t PosixProcsNative_GetStructLayout(int32_t structId, int32_t fieldIndex)
                 PP_LAYOUT_FIELD(PosixProcsThreadSample, cpuTimeNanoseconds),
                 PP_LAYOUT_FIELD(PosixProcsThreadSample, cpuTimeExact),
                 PP_LAYOUT_FIELD(PosixProcsThreadSample, name),
+            };
+            return layout_entry(layout, sizeof(layout) / sizeof(layout[0]), fieldIndex);
+        }
+        case PP_STRUCT_FILE_STATUS:
+        {
+            const int32_t layout[] = {
+                (int32_t)sizeof(PosixProcsFileStatus),
+                PP_LAYOUT_FIELD(PosixProcsFileStatus, size),
+                PP_LAYOUT_FIELD(PosixProcsFileStatus, ownerUserId),
+                PP_LAYOUT_FIELD(PosixProcsFileStatus, ownerGroupId),
+                PP_LAYOUT_FIELD(PosixProcsFileStatus, mode),
+                PP_LAYOUT_FIELD(PosixProcsFileStatus, reserved),
             };
             return layout_entry(layout, sizeof(layout) / sizeof(layout[0]), fieldIndex);
         }

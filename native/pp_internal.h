@@ -32,4 +32,9 @@ int pp_native_rlimit_resource(int32_t portable);
 /* Translates a PP_W* bit set to native waitpid options; -1 if an unknown bit is set. */
 int pp_native_wait_options(int32_t portable);
 
+/* Closes every descriptor from 3 up except those in keep (sorted ascending, >= 3): close_range
+ * where the kernel has it, else a loop bounded by RLIMIT_NOFILE. Async-signal-safe: for
+ * children of fork. */
+void pp_close_all_but(const int32_t* keep, int32_t keepCount);
+
 #endif

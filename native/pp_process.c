@@ -76,8 +76,7 @@ static void close_fd_range(int first, int last)
         close(fd); /* EBADF for the many that are not open: nothing to do */
 }
 
-/* Closes every descriptor from 3 up except those in keep (sorted ascending, >= 3). */
-static void close_all_but(const int32_t* keep, int32_t keepCount)
+void pp_close_all_but(const int32_t* keep, int32_t keepCount)
 {
     int next = 3;
     for (int32_t i = 0; i < keepCount; i++)
@@ -185,7 +184,7 @@ static pid_t pp_fork_reset(const int32_t* resetSignals, int32_t resetCount, cons
         for (int32_t i = 0; i < resetCount; i++)
             sigaction(resetSignals[i], &dfl, NULL);
         if (kept != NULL)
-            close_all_but(kept, keptCount);
+            pp_close_all_but(kept, keptCount);
     }
     pthread_sigmask(SIG_SETMASK, &previous, NULL);
     errno = forkError;

@@ -14,6 +14,7 @@ public static class LabCatalog
         new SpawnLab(),
         new ThreadsVsProcessesLab(),
         new SharedLab(),
+        new ConditionLab(),
         new QueueLab(),
         new PoolLab(),
         new WxTrapLab(),

@@ -35,4 +35,51 @@ public static partial class Posix
             }
         }
     }
+
+    /// <summary>Reports an open file's size, owner and permission bits (fstat).</summary>
+    /// <param name="fd">The open descriptor.</param>
+    /// <returns>The status.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="fd"/> is null.</exception>
+    /// <exception cref="PosixException">fstat failed (EBADF).</exception>
+    public static unsafe FileStatus GetFileStatus(FileDescriptorHandle fd)
+    {
+        ArgumentNullException.ThrowIfNull(fd);
+        FileStatusNative status;
+        bool added = false;
+        try
+        {
+            fd.DangerousAddRef(ref added);
+            Errors.ThrowIfNegative(Interop.fstat((int)fd.DangerousGetHandle(), &status), "fstat");
+        }
+        finally
+        {
+            if (added)
+            {
+                fd.DangerousRelease();
+            }
+        }
+
+        return new FileStatus(status.Size, status.OwnerUserId, status.OwnerGroupId, (UnixFileMode)status.Mode);
+    }
+
+    /// <summary>Sets an open file's size (ftruncate): a shared memory object starts at 0 bytes and is sized this way. EINTR is retried.</summary>
+    /// <param name="fd">The open, writable descriptor.</param>
+    /// <param name="length">The new size in bytes, 0 or more; new bytes read as zero.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="fd"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative.</exception>
+    /// <exception cref="PosixException">ftruncate failed (EINVAL, EFBIG, EBADF; ENOMEM or ENOSPC past the shared memory limit).</exception>
+    public static void TruncateFile(FileDescriptorHandle fd, long length)
+    {
+        ArgumentNullException.ThrowIfNull(fd);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        fd.Use(n =>
+        {
+            int rc;
+            while ((rc = Interop.ftruncate(n, length)) < 0 && Errors.LastErrno() == PosixErrno.EINTR)
+            {
+            }
+
+            return Errors.ThrowIfNegative(rc, "ftruncate");
+        });
+    }
 }

@@ -31,6 +31,84 @@ public static partial class Posix
     }
 
     /// <summary>
+    /// The longest shared memory object name <see cref="OpenSharedMemory"/> accepts, without
+    /// its leading slash: NAME_MAX (255) on Linux, 30 on macOS (PSHMNAMLEN is 31 with the slash).
+    /// </summary>
+    public static int MaxSharedMemoryNameLength { get; } = Interop.GetPlatformConstant((int)PlatformConstant.SHM_NAME_MAX);
+
+    /// <summary>
+    /// Opens or creates a named shared memory object (shm_open), read-write. Any process that
+    /// may open the name reaches the same memory: size it with <see cref="TruncateFile"/> and map
+    /// it with <see cref="Map"/>. The name stays until <see cref="UnlinkSharedMemory"/>, even
+    /// after every process has closed it (on Linux it is the file /dev/shm/NAME).
+    /// Close-on-exec: glibc's shm_open opens with O_CLOEXEC; on macOS the shim sets FD_CLOEXEC.
+    /// </summary>
+    /// <param name="name">The name as shm_open takes it: a slash, then 1 to <see cref="MaxSharedMemoryNameLength"/> characters with no slash and no NUL.</param>
+    /// <param name="options">Open an existing object, or create one (exclusively).</param>
+    /// <param name="mode">Permission bits of a created object (0 to 0777, the umask applies); ignored when it exists. Default 0600: the owner only.</param>
+    /// <returns>The descriptor.</returns>
+    /// <exception cref="ArgumentException">The name is empty, lacks its leading slash, holds another slash or a NUL, or is too long; or <see cref="SharedMemoryOpenOptions.Exclusive"/> without <see cref="SharedMemoryOpenOptions.Create"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> has bits other than the permission bits, or <paramref name="options"/> unknown bits.</exception>
+    /// <exception cref="PosixException">shm_open failed: EEXIST (exclusive create of an existing name), ENOENT (no such name), EACCES (the object's mode refuses this user), EMFILE.</exception>
+    public static FileDescriptorHandle OpenSharedMemory(string name, SharedMemoryOpenOptions options = SharedMemoryOpenOptions.None, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite)
+    {
+        CheckSharedMemoryName(name);
+        if ((options & ~(SharedMemoryOpenOptions.Create | SharedMemoryOpenOptions.Exclusive)) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options, "Unknown flags.");
+        }
+
+        if ((options & SharedMemoryOpenOptions.Exclusive) != 0 && (options & SharedMemoryOpenOptions.Create) == 0)
+        {
+            throw new ArgumentException("Exclusive needs Create: O_EXCL without O_CREAT is undefined.", nameof(options));
+        }
+
+        if (((int)mode & ~0x1FF) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(mode), mode, "Only the permission bits (0777) can be given to a shared memory object.");
+        }
+
+        int portable = ((options & SharedMemoryOpenOptions.Create) != 0 ? Interop.PP_SHM_CREATE : 0) | ((options & SharedMemoryOpenOptions.Exclusive) != 0 ? Interop.PP_SHM_EXCLUSIVE : 0);
+        return new FileDescriptorHandle(Errors.ThrowIfNegative(Interop.shm_open(name, portable, (int)mode), "shm_open"), ownsHandle: true);
+    }
+
+    /// <summary>
+    /// Removes a shared memory object's name (shm_unlink). Processes that have it open or
+    /// mapped keep it; the memory is freed when the last of them lets go. Afterwards the name
+    /// is free: opening it again finds nothing, or a new object someone else created.
+    /// </summary>
+    /// <param name="name">The name as shm_open takes it: <c>"/name"</c>.</param>
+    /// <exception cref="ArgumentException">The name is not a valid shared memory name (see <see cref="OpenSharedMemory"/>).</exception>
+    /// <exception cref="PosixException">shm_unlink failed: ENOENT (no such name), EACCES (not permitted).</exception>
+    public static void UnlinkSharedMemory(string name)
+    {
+        CheckSharedMemoryName(name);
+        Errors.ThrowIfNegative(Interop.shm_unlink(name), "shm_unlink");
+    }
+
+    /// <summary>
+    /// Starts a guard process that unlinks the shared memory object <paramref name="name"/> if
+    /// this process dies (even by SIGKILL) before disposing the guard: Python's resource
+    /// tracker, for one name. The guard is a fork that runs only C code (no managed code, so
+    /// forking from a multi-threaded runtime is safe): it leaves this session, resets its signals,
+    /// closes every descriptor but one pipe end, and waits on the pipe. Disposing the guard tells
+    /// it to stand down and reaps it. Children forked without exec inherit the pipe's other end
+    /// (it is close-on-exec, so exec'd programs do not): the guard then waits for them too.
+    /// </summary>
+    /// <param name="name">The name as shm_open takes it: <c>"/name"</c>.</param>
+    /// <returns>The guard; dispose it once the name is unlinked or handed on.</returns>
+    /// <exception cref="ArgumentException">The name is not a valid shared memory name (see <see cref="OpenSharedMemory"/>).</exception>
+    /// <exception cref="PosixException">pipe or fork failed (EMFILE, EAGAIN, ENOMEM).</exception>
+    public static unsafe SharedMemoryUnlinkGuard StartSharedMemoryUnlinkGuard(string name)
+    {
+        CheckSharedMemoryName(name);
+        int pid;
+        int armFd;
+        Errors.ThrowIfNegative(Interop.shm_unlink_guard(name, &pid, &armFd), "fork");
+        return new SharedMemoryUnlinkGuard(name, new Pid(pid), new FileDescriptorHandle(armFd, ownsHandle: true));
+    }
+
+    /// <summary>
     /// Sleeps while <c>*address == expected</c> (futex wait; the word may be shared between
     /// processes). Returns on a wake-up, when the word differs, or spuriously: re-check the word.
     /// </summary>
@@ -75,5 +153,24 @@ public static partial class Posix
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         return Errors.ThrowIfNegative(Interop.futex_wake(address, count), "futex_wake");
+    }
+
+    private static void CheckSharedMemoryName(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (name[0] != '/' || name.Length == 1)
+        {
+            throw new ArgumentException($"A shared memory name is a slash and then at least one character, as shm_open takes it: \"/{name.TrimStart('/')}\", not \"{name}\".", nameof(name));
+        }
+
+        if (name.IndexOfAny(['/', '\0'], 1) >= 0)
+        {
+            throw new ArgumentException("A shared memory name holds no slash after the first character and no NUL.", nameof(name));
+        }
+
+        if (name.Length - 1 > MaxSharedMemoryNameLength)
+        {
+            throw new ArgumentException($"The shared memory name has {name.Length - 1} characters after its slash; this platform allows at most {MaxSharedMemoryNameLength}.", nameof(name));
+        }
     }
 }

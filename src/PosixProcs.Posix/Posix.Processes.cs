@@ -2,6 +2,9 @@ namespace PosixProcs;
 
 public static partial class Posix
 {
+    /// <summary>This process's effective user id (geteuid), which decides what it may open.</summary>
+    public static uint EffectiveUserId => Interop.geteuid();
+
     /// <summary>
     /// Waits for one specific child (waitpid). Never "any child" (-1): other code in the
     /// process, such as System.Diagnostics.Process, keeps its own children. EINTR is retried.

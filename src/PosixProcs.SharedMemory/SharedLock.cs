@@ -18,12 +18,12 @@ namespace PosixProcs.SharedMemory;
 /// owner records its start time, then its pid (release order): a waiter trusts the start time
 /// only when the recorded pid matches the word's.</para>
 /// <para>Ownership is per process: any thread of the owning process may release it, and the
-/// lock is not re-entrant. On Linux an owner counts as dead once it is gone, a zombie (killed,
+/// lock is not re-entrant (<see cref="SharedRLock"/> is, per thread). On Linux an owner counts as dead once it is gone, a zombie (killed,
 /// not yet reaped), or its pid names a process with another start time (/proc/PID/stat
 /// field 22: the pid was recycled). Elsewhere (macOS, unverified) only kill(pid, 0) decides,
 /// and a zombie or a recycled pid still counts as alive.</para>
 /// </remarks>
-public sealed unsafe class SharedLock
+public sealed unsafe class SharedLock : IConditionLock
 {
     /// <summary>The bytes a lock takes in a region.</summary>
     public const int Size = 16;
@@ -193,6 +193,36 @@ public sealed unsafe class SharedLock
             Posix.FutexWake(_word, 1);
         }
     }
+
+    /// <summary>
+    /// Whether this process holds the lock: the word names its pid and the start time recorded
+    /// with it is this process's, so a dead owner whose pid was recycled to this process does
+    /// not count (on Linux; elsewhere start times are unknown, 0, and only the pid decides).
+    /// </summary>
+    internal bool IsHeldByCurrentProcess()
+    {
+        uint self = (uint)Pid.Current.Value;
+        if ((Volatile.Read(ref *_word) & ~SleepersBit) != self)
+        {
+            return false;
+        }
+
+        return Volatile.Read(ref *(uint*)((byte*)_word + OwnerPidOffset)) == self
+            && Volatile.Read(ref *(long*)((byte*)_word + OwnerStartTimeOffset)) == ProcessIdentity.CurrentStartTime();
+    }
+
+    /// <inheritdoc/>
+    bool IConditionLock.IsHeldByCaller => IsHeldByCurrentProcess();
+
+    /// <inheritdoc/>
+    int IConditionLock.ReleaseForWait()
+    {
+        Release();
+        return 1;
+    }
+
+    /// <inheritdoc/>
+    LockAcquisition IConditionLock.ReacquireAfterWait(int depth) => TryAcquire(Timeout.InfiniteTimeSpan);
 
     /// <summary>Records this process's identity beside the word it has just taken: start time first, then pid.</summary>
     private LockAcquisition Owned(LockAcquisition outcome)

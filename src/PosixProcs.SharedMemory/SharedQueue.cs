@@ -44,7 +44,7 @@ public static unsafe class SharedQueue
     }
 
     /// <summary>Opens a queue that <see cref="Create{T}"/> made, in a region mapped from its descriptor. The region stays the caller's.</summary>
-    /// <param name="region">The queue's memory, e.g. from <see cref="SharedMemoryRegion.Attach"/>.</param>
+    /// <param name="region">The queue's memory, e.g. from <see cref="SharedMemoryRegion.Attach(FileDescriptorHandle, long, bool)"/>.</param>
     /// <param name="serializer">The same kind of serializer the creator used; <c>null</c> for the same default.</param>
     /// <typeparam name="T">The item type.</typeparam>
     /// <returns>The queue.</returns>

@@ -166,6 +166,27 @@ public class LabClaimTests
     }
 
     [Fact]
+    public void Condition_EachNotificationEndsOneWait_ConsumerSleepsBetweenItems()
+    {
+        LabJson lab = LabRuns.Run("condition");
+        lab.AssertClaimHoldsOrTimingInconclusive();
+        long items = lab.Whole("items");
+        Assert.Equal(items, lab.Whole("received"));
+        Assert.Equal(0, lab.Whole("outOfOrder"));
+        Assert.Equal(lab.Whole("notifications"), lab.Whole("wakeUps"));
+        Assert.InRange(lab.Whole("wakeUps"), 0, items);
+        Assert.Equal(0, lab.Whole("waitTimeouts"));
+        Assert.Equal(items, lab.Whole("pollReceived"));
+        Assert.True(lab.Number("consumerWallMs") > 0);
+        Assert.Equal(new WaitStatus.Exited(0).ToString(), lab.Text("waitStatuses"));
+        Assert.Equal(new WaitStatus.Exited(0).ToString(), lab.Text("pollStatuses"));
+        Assert.False(lab.IsTiming("everyItemOnceInOrder"));
+        Assert.False(lab.IsTiming("oneWakeUpPerNotification"));
+        Assert.True(lab.IsTiming("consumerSleeps"));
+        Assert.True(lab.IsTiming("waitingCheaperThanPolling"));
+    }
+
+    [Fact]
     public void Queue_EveryItemOnceInProducerOrder_JoinWaitsForTaskDone()
     {
         LabJson lab = LabRuns.Run("queue");
@@ -243,7 +264,7 @@ public class LabClaimTests
     public void Catalog_HasEveryLabOnceInTeachingOrder()
     {
         Assert.Equal(
-            ["fork", "pipe", "duplex", "wait", "cow", "spawn", "threads-vs-processes", "shared", "queue", "pool", "wx-trap"],
+            ["fork", "pipe", "duplex", "wait", "cow", "spawn", "threads-vs-processes", "shared", "condition", "queue", "pool", "wx-trap"],
             LabCatalog.All.Select(l => l.Name).ToArray());
         Assert.All(LabCatalog.All, l => Assert.NotEmpty(l.NextSteps));
         Assert.Same(LabCatalog.All[4], LabCatalog.Find("COW"));

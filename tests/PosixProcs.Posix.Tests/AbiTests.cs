@@ -128,6 +128,15 @@ public class AbiTests
         nameof(ThreadSampleNative.CpuTimeExact), nameof(ThreadSampleNative.Name));
 
     [Fact]
+    public void FileStatus_Layout_MatchesC() => AssertLayout<FileStatusNative>(7,
+        nameof(FileStatusNative.Size), nameof(FileStatusNative.OwnerUserId), nameof(FileStatusNative.OwnerGroupId),
+        nameof(FileStatusNative.Mode), nameof(FileStatusNative.Reserved));
+
+    [Fact]
+    public void MaxSharedMemoryNameLength_MatchesC() =>
+        Assert.Equal(Interop.GetPlatformConstant((int)NativeConstant.SHM_NAME_MAX), Posix.MaxSharedMemoryNameLength);
+
+    [Fact]
     public void GetStructLayout_FieldPastEnd_ReturnsMinusOne()
     {
         Assert.Equal(-1, Interop.GetStructLayout(4, 2));

@@ -66,12 +66,13 @@ public class LeakTests
 
     /// <summary>
     /// The names in /dev/shm, except those that Python's multiprocessing creates (sem.*,
-    /// psm_*): other people's benchmarks on this shared machine come and go meanwhile.
+    /// psm_*): other people's benchmarks on this shared machine come and go meanwhile; and
+    /// those of the Posix layer's tests (pptest_posix_*), which run in another test process.
     /// </summary>
     private static string[] ShmFiles() =>
         Directory.Exists("/dev/shm")
             ? Directory.GetFiles("/dev/shm").Select(Path.GetFileName).OfType<string>()
-                .Where(name => !name.StartsWith("sem.", StringComparison.Ordinal) && !name.StartsWith("psm_", StringComparison.Ordinal))
+                .Where(name => !name.StartsWith("sem.", StringComparison.Ordinal) && !name.StartsWith("psm_", StringComparison.Ordinal) && !name.StartsWith("pptest_posix_", StringComparison.Ordinal))
                 .Order(StringComparer.Ordinal).ToArray()
             : [];
 }

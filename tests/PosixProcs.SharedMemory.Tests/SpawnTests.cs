@@ -24,6 +24,30 @@ public class SpawnTests
         Assert.Equal(42, counter.Value);
     }
 
+    [Fact]
+    public void Wait_SpawnedProgramAttachesAndNotifies_WaiterSeesItsWrite()
+    {
+        using var region = SharedMemoryRegion.Create(Posix.PageSize, new SharedMemoryOptions { Backing = SharedMemoryBacking.Descriptor });
+        SharedLock sharedLock = SharedLock.Create(region);
+        SharedCondition condition = SharedCondition.Create(region, 16);
+        var value = new SharedValue<int>(region, 64);
+        Assert.Equal(LockAcquisition.Acquired, sharedLock.TryAcquire(TimeSpan.Zero));
+        using PipeEnds output = Posix.Pipe();
+        const int ChildFd = 3;
+        Pid child = Posix.Spawn(new SpawnRequest(Dotnet(), ["dotnet", typeof(Helper).Assembly.Location, PosixProcs.Testing.Scenarios.Verb, nameof(ConditionScenarios.NotifyByDescriptor), $"{ChildFd}", $"{Posix.PageSize}"])
+        {
+            Descriptors = [new DescriptorMapping(1, output.Write), new DescriptorMapping(2, output.Write), new DescriptorMapping(ChildFd, region.Descriptor)],
+        });
+        output.Write.Dispose();
+
+        // The program needs the lock, which this process holds until WaitFor registers and lets go.
+        bool seen = condition.WaitFor(sharedLock, () => value.Value == 42, TimeSpan.FromSeconds(60));
+        sharedLock.Release();
+        WaitStatus status = ReapWithin(child, TimeSpan.FromSeconds(60));
+        Assert.True(status.IsSuccess, $"{status}: {ReadAvailable(output.Read)}");
+        Assert.True(seen);
+    }
+
     private static string Dotnet() =>
         (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(directory => Path.Combine(directory, "dotnet"))

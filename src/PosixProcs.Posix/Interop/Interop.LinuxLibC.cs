@@ -42,6 +42,9 @@ internal static partial class Interop
         internal static unsafe int msync(void* address, nuint length, int flags) => LibC.msync(address, (size_t)(ulong)length, flags);
 
         [MethodImpl(MethodImplOptions.NoInlining)]
+        internal static uint geteuid() => LibC.geteuid();
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
         internal static int ftruncate(int fd, long length) => LibC.ftruncate(fd, length);
 
         /// <summary>pipe2 with the portable PP_FD_* flags turned into Linux's O_* flags.</summary>

@@ -41,6 +41,27 @@ internal static partial class Interop
     [LibraryImport(Libc, EntryPoint = "ftruncate", SetLastError = true)]
     private static partial int ftruncate_libc(int fd, long length);
 
+    internal const int PP_SHM_CREATE = 1;
+    internal const int PP_SHM_EXCLUSIVE = 2;
+
+    /// <summary>
+    /// shm_open(3) with portable flags (always O_RDWR), close-on-exec. Through the shim on every
+    /// platform: Tmds.LibC 0.5.0 declares no shm_open, and macOS's is variadic.
+    /// </summary>
+    [LibraryImport(Shim, EntryPoint = "PosixProcsNative_ShmOpen", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int shm_open(string name, int flags, int mode);
+
+    /// <summary>shm_unlink(3): the same declaration on Linux (glibc 2.34+ has it in libc.so.6) and macOS; Tmds.LibC 0.5.0 has none.</summary>
+    [LibraryImport(Libc, EntryPoint = "shm_unlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int shm_unlink(string name);
+
+    /// <summary>The byte that disarms a guard of <see cref="shm_unlink_guard"/> (PP_SHM_GUARD_DISARM).</summary>
+    internal const byte PP_SHM_GUARD_DISARM = (byte)'D';
+
+    /// <summary>Forks a C-only guard that shm_unlinks the name when every copy of *armFd closes without the disarm byte.</summary>
+    [LibraryImport(Shim, EntryPoint = "PosixProcsNative_StartShmUnlinkGuard", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static unsafe partial int shm_unlink_guard(string name, int* guardPid, int* armFd);
+
     /// <summary>futex(FUTEX_WAIT) on Linux, __ulock_wait on macOS: 0 woken or value differed, -1/ETIMEDOUT.</summary>
     [LibraryImport(Shim, EntryPoint = "PosixProcsNative_FutexWait", SetLastError = true)]
     internal static unsafe partial int futex_wait(uint* address, uint expected, long timeoutNanoseconds);

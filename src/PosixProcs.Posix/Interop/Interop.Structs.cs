@@ -77,3 +77,14 @@ internal unsafe struct ThreadSampleNative
     public int CpuTimeExact;
     public fixed byte Name[20];
 }
+
+/// <summary>PosixProcsFileStatus.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct FileStatusNative
+{
+    public long Size;
+    public uint OwnerUserId;
+    public uint OwnerGroupId;
+    public uint Mode;
+    public int Reserved;
+}
