@@ -13,6 +13,7 @@ public static class LabCatalog
         new CowLab(),
         new SpawnLab(),
         new ThreadsVsProcessesLab(),
+        new IoThreadsLab(),
         new SharedLab(),
         new ConditionLab(),
         new QueueLab(),

@@ -166,6 +166,22 @@ public class LabClaimTests
     }
 
     [Fact]
+    public void IoThreads_TwoOneSecondWaits_EveryWaitRanItsSecondAndThreadsOverlapThem()
+    {
+        LabJson lab = LabRuns.Run("io-threads");
+        lab.AssertClaimHoldsOrTimingInconclusive();
+        double wait = lab.Number("waitMs");
+        Assert.True(lab.Number("sequenceMs") >= 2 * wait);
+        Assert.True(lab.Number("threadsMs") >= wait);
+        Assert.True(lab.Number("processesMs") >= wait);
+        Assert.Equal(new WaitStatus.Exited(0).ToString(), lab.Text("processStatuses"));
+        Assert.False(lab.IsTiming("everyWaitWaitedItsSecond"));
+        Assert.True(lab.IsTiming("threadsOverlapTheWaits"));
+        Assert.True(lab.IsTiming("processesAddOnlyTheirStart"));
+        Assert.True(lab.IsTiming("waitingUsesNoCpu"));
+    }
+
+    [Fact]
     public void Condition_EachNotificationEndsOneWait_ConsumerSleepsBetweenItems()
     {
         LabJson lab = LabRuns.Run("condition");
@@ -264,7 +280,7 @@ public class LabClaimTests
     public void Catalog_HasEveryLabOnceInTeachingOrder()
     {
         Assert.Equal(
-            ["fork", "pipe", "duplex", "wait", "cow", "spawn", "threads-vs-processes", "shared", "condition", "queue", "pool", "wx-trap"],
+            ["fork", "pipe", "duplex", "wait", "cow", "spawn", "threads-vs-processes", "io-threads", "shared", "condition", "queue", "pool", "wx-trap"],
             LabCatalog.All.Select(l => l.Name).ToArray());
         Assert.All(LabCatalog.All, l => Assert.NotEmpty(l.NextSteps));
         Assert.Same(LabCatalog.All[4], LabCatalog.Find("COW"));
