@@ -15,6 +15,7 @@ public static class LabCatalog
         new ThreadsVsProcessesLab(),
         new IoThreadsLab(),
         new SharedLab(),
+        new RLockLab(),
         new ConditionLab(),
         new QueueLab(),
         new PoolLab(),

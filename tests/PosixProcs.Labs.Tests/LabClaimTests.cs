@@ -1,4 +1,5 @@
 using PosixProcs.Labs;
+using PosixProcs.SharedMemory;
 
 namespace PosixProcs.LabsTests;
 
@@ -182,6 +183,22 @@ public class LabClaimTests
     }
 
     [Fact]
+    public void RLock_TakenThreeTimes_PassesOnAfterThreeReleasesAndPlainLockWaitsForItself()
+    {
+        LabJson lab = LabRuns.Run("rlock");
+        lab.AssertClaimHoldsOrTimingInconclusive();
+        Assert.Equal("1 2 3", lab.Text("recursionCounts"));
+        Assert.Equal("this process, this process, free", lab.Text("ownerAfterEachRelease"));
+        Assert.Equal(new WaitStatus.Exited(0).ToString(), lab.Text("childTookReentrant"));
+        Assert.Equal(nameof(LockAcquisition.Acquired), lab.Text("plainFirst"));
+        Assert.Equal(nameof(LockAcquisition.TimedOut), lab.Text("plainSecond"));
+        Assert.Equal(new WaitStatus.Signaled(Signal.SIGKILL, false).ToString(), lab.Text("stuckChildStatus"));
+        Assert.Equal(nameof(LockAcquisition.OwnerDied), lab.Text("takeoverAfterKill"));
+        Assert.False(lab.IsTiming("unboundedSelfDeadlockOnlyEndsByKill"));
+        Assert.True(lab.IsTiming("stuckChildSleeps"));
+    }
+
+    [Fact]
     public void Condition_EachNotificationEndsOneWait_ConsumerSleepsBetweenItems()
     {
         LabJson lab = LabRuns.Run("condition");
@@ -280,7 +297,7 @@ public class LabClaimTests
     public void Catalog_HasEveryLabOnceInTeachingOrder()
     {
         Assert.Equal(
-            ["fork", "pipe", "duplex", "wait", "cow", "spawn", "threads-vs-processes", "io-threads", "shared", "condition", "queue", "pool", "wx-trap"],
+            ["fork", "pipe", "duplex", "wait", "cow", "spawn", "threads-vs-processes", "io-threads", "shared", "rlock", "condition", "queue", "pool", "wx-trap"],
             LabCatalog.All.Select(l => l.Name).ToArray());
         Assert.All(LabCatalog.All, l => Assert.NotEmpty(l.NextSteps));
         Assert.Same(LabCatalog.All[4], LabCatalog.Find("COW"));
