@@ -112,18 +112,13 @@ public sealed class IoThreadsLab : Lab
 
     private static Timing Measure(ResourceUsageTarget cpuOf, Func<(bool AllWaited, string Statuses, double ForkMs)> run)
     {
-        TimeSpan cpu0 = Cpu(cpuOf);
+        TimeSpan cpu0 = CpuTime.Of(cpuOf);
         long start = Stopwatch.GetTimestamp();
         (bool allWaited, string statuses, double forkMs) = run();
         double wallMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        return new Timing(wallMs, (Cpu(cpuOf) - cpu0).TotalMilliseconds, allWaited, statuses, forkMs);
+        return new Timing(wallMs, (CpuTime.Of(cpuOf) - cpu0).TotalMilliseconds, allWaited, statuses, forkMs);
     }
 
-    private static TimeSpan Cpu(ResourceUsageTarget target)
-    {
-        ResourceUsage usage = Posix.GetResourceUsage(target);
-        return usage.UserTime + usage.SystemTime;
-    }
 
     private sealed record Timing(double WallMs, double CpuMs, bool AllWaited, string Statuses, double ForkMs);
 }

@@ -43,7 +43,7 @@ public sealed record MachineLoad(double LoadAverage, int Processors, double CpuS
 
         // RUSAGE_THREAD where it exists; elsewhere the process, which is this thread while a lab runs.
         ResourceUsageTarget target = OperatingSystem.IsLinux() ? ResourceUsageTarget.Thread : ResourceUsageTarget.Self;
-        TimeSpan cpu0 = Cpu(target);
+        TimeSpan cpu0 = CpuTime.Of(target);
         long start = Stopwatch.GetTimestamp();
         while (Stopwatch.GetElapsedTime(start) < probe)
         {
@@ -51,7 +51,7 @@ public sealed record MachineLoad(double LoadAverage, int Processors, double CpuS
         }
 
         double wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        double cpu = (Cpu(target) - cpu0).TotalSeconds;
+        double cpu = (CpuTime.Of(target) - cpu0).TotalSeconds;
         return new MachineLoad(ReadLoadAverage(), Environment.ProcessorCount, Math.Min(1, cpu / wall));
     }
 
@@ -61,11 +61,6 @@ public sealed record MachineLoad(double LoadAverage, int Processors, double CpuS
         CultureInfo.InvariantCulture,
         $"load average {(double.IsNaN(LoadAverage) ? "unknown" : LoadAverage.ToString("0.0#", CultureInfo.InvariantCulture))} on {Processors} CPUs, a spinning thread got {CpuShare:0.00} CPU-s/s");
 
-    private static TimeSpan Cpu(ResourceUsageTarget target)
-    {
-        ResourceUsage usage = Posix.GetResourceUsage(target);
-        return usage.UserTime + usage.SystemTime;
-    }
 
     private static double ReadLoadAverage()
     {

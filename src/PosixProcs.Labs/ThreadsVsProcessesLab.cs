@@ -136,11 +136,11 @@ public sealed class ThreadsVsProcessesLab : Lab
         Timing best = new(double.MaxValue, 0, []);
         for (int i = 0; i < repeats; i++)
         {
-            TimeSpan cpu0 = Cpu(cpuOf);
+            TimeSpan cpu0 = CpuTime.Of(cpuOf);
             long start = Stopwatch.GetTimestamp();
             long[] results = run();
             double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            double cpuMs = (Cpu(cpuOf) - cpu0).TotalMilliseconds;
+            double cpuMs = (CpuTime.Of(cpuOf) - cpu0).TotalMilliseconds;
             if (ms < best.Ms)
             {
                 best = new Timing(ms, cpuMs / ms, results);
@@ -150,11 +150,6 @@ public sealed class ThreadsVsProcessesLab : Lab
         return best;
     }
 
-    private static TimeSpan Cpu(ResourceUsageTarget target)
-    {
-        ResourceUsage usage = Posix.GetResourceUsage(target);
-        return usage.UserTime + usage.SystemTime;
-    }
 
     private sealed record Timing(double Ms, double Parallelism, long[] Results);
 
