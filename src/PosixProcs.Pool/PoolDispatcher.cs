@@ -153,6 +153,25 @@ internal sealed partial class PoolDispatcher
         WakeIfSleeping();
     }
 
+    /// <summary>
+    /// Cancels <paramref name="task"/> without killing its worker: dropped if not started yet;
+    /// if running, it finishes and is then reported cancelled (see <see cref="PoolTask.LetRunningFinish"/>).
+    /// </summary>
+    public void Withdraw(PoolTask task)
+    {
+        if (task.IsFinished)
+        {
+            return;
+        }
+
+        task.LetRunningFinish = true;
+        _cancelled.Enqueue(task);
+        WakeIfSleeping();
+    }
+
+    /// <summary>Close, ShutdownAsync or TerminateAsync was called: no new work is taken.</summary>
+    public bool IsShuttingDown => _shutdown;
+
     public void Shutdown(bool cancelPending)
     {
         _cancelPendingOnShutdown |= cancelPending;
@@ -326,6 +345,12 @@ internal sealed partial class PoolDispatcher
             }
 
             WorkerSlot? running = _workers.FirstOrDefault(w => w.Assigned.TryPeek(out PoolTask? head) && head == task);
+            if (running is not null && task.LetRunningFinish)
+            {
+                // Withdrawn while running: it finishes, and its result is dropped on arrival.
+                continue;
+            }
+
             if (running is not null)
             {
                 // A running task is stopped the only way a process can be: its worker is killed.
@@ -610,6 +635,13 @@ internal sealed partial class PoolDispatcher
             _byId.Remove(task.Id);
             if (task.IsFinished)
             {
+                continue;
+            }
+
+            if (task.CancelRequested)
+            {
+                Cancel(task); // withdrawn while it ran: it is not run again
+                first = false;
                 continue;
             }
 
