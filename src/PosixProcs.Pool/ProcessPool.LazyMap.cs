@@ -19,7 +19,7 @@ public sealed partial class ProcessPool
     /// <param name="items">The inputs; read on the enumerating thread, a chunk at a time.</param>
     /// <param name="function">The work for one item.</param>
     /// <param name="chunkSize">Items per task. Default 1.</param>
-    /// <param name="maxChunksInFlight">Chunks submitted ahead of the caller. Default: 2 × <see cref="ProcessPoolOptions.WorkerCount"/>.</param>
+    /// <param name="maxChunksInFlight">Chunks submitted ahead of the caller. Default: <see cref="ProcessPoolOptions.WorkerCount"/> × <see cref="ProcessPoolOptions.PipelineDepth"/>, enough to keep every worker's queue full.</param>
     /// <param name="cancellationToken">
     /// Cancels the map as a token cancels any task: chunks not started are dropped, running ones
     /// have their workers killed and replaced; the enumeration then throws <see cref="OperationCanceledException"/>.
@@ -48,7 +48,7 @@ public sealed partial class ProcessPool
     /// <param name="items">The inputs; enumerated with <paramref name="cancellationToken"/>.</param>
     /// <param name="function">The work for one item.</param>
     /// <param name="chunkSize">Items per task. Default 1.</param>
-    /// <param name="maxChunksInFlight">Chunks submitted ahead of the caller. Default: 2 × <see cref="ProcessPoolOptions.WorkerCount"/>.</param>
+    /// <param name="maxChunksInFlight">Chunks submitted ahead of the caller. Default: <see cref="ProcessPoolOptions.WorkerCount"/> × <see cref="ProcessPoolOptions.PipelineDepth"/>, enough to keep every worker's queue full.</param>
     /// <param name="cancellationToken">Cancels the map (see the overload over <see cref="IEnumerable{T}"/>).</param>
     /// <returns>The results, in input order.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> or <paramref name="maxChunksInFlight"/> below 1 (thrown at once).</exception>
@@ -70,7 +70,7 @@ public sealed partial class ProcessPool
     /// <param name="items">The inputs.</param>
     /// <param name="function">The work for one item.</param>
     /// <param name="chunkSize">Items per task. Default 1.</param>
-    /// <param name="maxChunksInFlight">Chunks submitted ahead of the caller. Default: 2 × <see cref="ProcessPoolOptions.WorkerCount"/>.</param>
+    /// <param name="maxChunksInFlight">Chunks submitted ahead of the caller. Default: <see cref="ProcessPoolOptions.WorkerCount"/> × <see cref="ProcessPoolOptions.PipelineDepth"/>, enough to keep every worker's queue full.</param>
     /// <param name="cancellationToken">Cancels the map.</param>
     /// <returns>The results as they come.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> or <paramref name="maxChunksInFlight"/> below 1 (thrown at once).</exception>
@@ -86,7 +86,7 @@ public sealed partial class ProcessPool
     /// <param name="items">The inputs; enumerated with <paramref name="cancellationToken"/>.</param>
     /// <param name="function">The work for one item.</param>
     /// <param name="chunkSize">Items per task. Default 1.</param>
-    /// <param name="maxChunksInFlight">Chunks submitted ahead of the caller. Default: 2 × <see cref="ProcessPoolOptions.WorkerCount"/>.</param>
+    /// <param name="maxChunksInFlight">Chunks submitted ahead of the caller. Default: <see cref="ProcessPoolOptions.WorkerCount"/> × <see cref="ProcessPoolOptions.PipelineDepth"/>, enough to keep every worker's queue full.</param>
     /// <param name="cancellationToken">Cancels the map.</param>
     /// <returns>The results as they come.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> or <paramref name="maxChunksInFlight"/> below 1 (thrown at once).</exception>
@@ -100,7 +100,10 @@ public sealed partial class ProcessPool
     private int Window(int chunkSize, int? maxChunksInFlight)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkSize);
-        int window = maxChunksInFlight ?? 2 * _options.WorkerCount;
+        // Fewer chunks in flight than the workers' queues hold starves them on short tasks:
+        // measured with trivial tasks on 2 workers, 4 chunks gave 88 k tasks/s, 8 gave 139 k,
+        // 32 (2 x PipelineDepth 16) gave 354 k.
+        int window = maxChunksInFlight ?? _options.WorkerCount * _options.PipelineDepth;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(window, nameof(maxChunksInFlight));
         return window;
     }

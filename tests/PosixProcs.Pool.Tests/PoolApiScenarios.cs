@@ -46,14 +46,14 @@ public static class PoolApiScenarios
         }
     }
 
-    /// <summary>args: method, ordered|unordered, sync|async, chunk size, window.</summary>
+    /// <summary>args: method, ordered|unordered, sync|async, chunk size, window (0: the default).</summary>
     [Scenario]
     public static int LazyMapOverEndlessInput(string[] args)
     {
         bool ordered = args[1] == "ordered";
         bool asyncInput = args[2] == "async";
         int chunkSize = int.Parse(args[3], CultureInfo.InvariantCulture);
-        int window = int.Parse(args[4], CultureInfo.InvariantCulture);
+        int? window = args[4] == "0" ? null : int.Parse(args[4], CultureInfo.InvariantCulture);
         using var pool = ProcessPool.Start(With(args, new ProcessPoolOptions { WorkerCount = 2 }));
         var input = new EndlessInput();
         List<long> taken = Run(async () =>

@@ -11,12 +11,17 @@ public class PoolApiTests
     [InlineData(StartMethod.ForkServer, "ordered", "async", 3, 5)]
     [InlineData(StartMethod.Fork, "unordered", "async", 1, 4)]
     [InlineData(StartMethod.ForkServer, "unordered", "sync", 7, 2)]
+    [InlineData(StartMethod.Spawn, "ordered", "sync", 1, 0)]
     public void MapOrderedAsync_EndlessInputFirstThousandTaken_InputReadBoundedAheadAndPoolUsable(StartMethod method, string order, string input, int chunkSize, int window)
     {
         var values = Helper.Run(nameof(PoolApiScenarios.LazyMapOverEndlessInput), null,
             method.ToString(), order, input, chunkSize.ToString(CultureInfo.InvariantCulture), window.ToString(CultureInfo.InvariantCulture)).Values;
         Assert.Equal("1000", values["taken"]);
         int read = int.Parse(values["read"], CultureInfo.InvariantCulture);
+        if (window == 0)
+        {
+            window = 2 * new ProcessPoolOptions().PipelineDepth; // the default: workers (2) x pipeline depth
+        }
 
         // While the 1000th result is yielded, its chunk and at most window - 1 more were read.
         Assert.InRange(read, 1000, ((((999 / chunkSize) + window) * chunkSize) + 1));
