@@ -362,9 +362,15 @@ internal sealed partial class PoolDispatcher
                 // Queued in a worker's ring: take its queue back so it never runs, and give
                 // the others back to the pool. If it started meanwhile, its result is dropped.
                 List<PoolTask> taken = TakeBackUnstarted(holder);
-                taken.Remove(task);
+                bool takenBack = taken.Remove(task);
                 Requeue(taken);
-                Cancel(task);
+                if (takenBack || !task.LetRunningFinish)
+                {
+                    Cancel(task);
+                }
+
+                // else: it started meanwhile and was withdrawn, not cancelled: it finishes, and
+                // its result is dropped on arrival.
             }
             else
             {

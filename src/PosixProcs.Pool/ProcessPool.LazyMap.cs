@@ -22,7 +22,8 @@ public sealed partial class ProcessPool
     /// <param name="maxChunksInFlight">Chunks submitted ahead of the caller. Default: <see cref="ProcessPoolOptions.WorkerCount"/> × <see cref="ProcessPoolOptions.PipelineDepth"/>, enough to keep every worker's queue full.</param>
     /// <param name="cancellationToken">
     /// Cancels the map as a token cancels any task: chunks not started are dropped, running ones
-    /// have their workers killed and replaced; the enumeration then throws <see cref="OperationCanceledException"/>.
+    /// have their workers killed and replaced; the enumeration throws <see cref="OperationCanceledException"/>
+    /// at its next step, even if results are already in.
     /// </param>
     /// <returns>The results, in input order.</returns>
     /// <remarks>
@@ -152,6 +153,9 @@ public sealed partial class ProcessPool
                 inFlight.RemoveAt(next);
                 foreach (TOut result in results)
                 {
+                    // Results already in are not handed out after cancellation either: the
+                    // caller sees the cancellation at its next step, whatever had finished.
+                    cancellationToken.ThrowIfCancellationRequested();
                     yield return result;
                 }
             }

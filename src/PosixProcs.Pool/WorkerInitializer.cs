@@ -25,8 +25,8 @@ public sealed class WorkerInitializer
         _run = run;
     }
 
-    /// <summary>The initializer itself.</summary>
-    public Delegate Function { get; }
+    /// <summary>The initializer itself (described to workers that are not forked).</summary>
+    internal Delegate Function { get; }
 
     /// <summary>Its parameters' types, in order.</summary>
     internal Type[] ArgumentTypes { get; }
