@@ -34,6 +34,7 @@ public static class BenchmarkCatalog
             new("pool.trivial_tasks", () => new PoolTrivialTasksBenchmark(settings, Pool.StartMethod.ForkServer)),
             new("pool.trivial_tasks_fork", () => new PoolTrivialTasksBenchmark(settings, Pool.StartMethod.Fork)),
             new("pool.map_1M_items", () => new PoolMapItemsBenchmark(settings)),
+            new("pool.imap_chunksize1", () => new PoolImapBenchmark(settings)),
             new("pool.worker_start_join_fork", () => new PoolWorkerStartBenchmark(settings, Pool.StartMethod.Fork)),
             new("pool.worker_start_join_forkserver", () => new PoolWorkerStartBenchmark(settings, Pool.StartMethod.ForkServer)),
             new("pool.worker_start_join_spawn", () => new PoolWorkerStartBenchmark(settings, Pool.StartMethod.Spawn)),

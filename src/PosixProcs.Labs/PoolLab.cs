@@ -6,7 +6,7 @@ namespace PosixProcs.Labs;
 /// <summary>
 /// ProcessPool (Python's multiprocessing.Pool / ProcessPoolExecutor) with its default start
 /// method, the fork server: <see cref="ProcessPool.MapAsync"/> returns results in input order,
-/// <see cref="ProcessPool.MapUnorderedAsync"/> yields them as they finish; a task that kills
+/// <see cref="ProcessPool.MapUnorderedAsync{TIn, TOut}(IEnumerable{TIn}, Func{TIn, TOut}, int, int?, CancellationToken)"/> yields them as they finish; a task that kills
 /// its own worker fails alone with <see cref="WorkerCrashedException"/> and the worker is
 /// replaced; a task over <see cref="ProcessPoolOptions.TaskTimeout"/> has its worker killed and
 /// fails with <see cref="TimeoutException"/> while the pool keeps serving.

@@ -3,7 +3,7 @@ using PosixProcs.SharedMemory;
 namespace PosixProcs.Pool;
 
 /// <summary><see cref="StartMethod.Fork"/>: workers are forked from this process, so they hold its closures.</summary>
-internal sealed class ForkLauncher(ProcessPoolOptions options, DelegateTable functions, Func<RingBuffer> responses) : IWorkerLauncher
+internal sealed class ForkLauncher(ProcessPoolOptions options, DelegateTable functions, Func<RingBuffer> responses, Action? initializer) : IWorkerLauncher
 {
     private static readonly TimeSpan ForkQuietWait = TimeSpan.FromSeconds(5);
     private readonly Pid _parent = Pid.Current;
@@ -17,7 +17,6 @@ internal sealed class ForkLauncher(ProcessPoolOptions options, DelegateTable fun
     public IWorkerProcess Launch(WorkerSlot slot)
     {
         var loop = new WorkerLoop(slot.Index, slot.Requests, responses(), slot.Claim, functions.Get, define: null, _parent);
-        Action? initializer = options.Initializer;
         IReadOnlyList<ResourceLimit> limits = options.WorkerResourceLimits;
         // The dispatcher forks while the pool's users may be busy: wait up to 5 s for other
         // threads to settle rather than refusing at once.

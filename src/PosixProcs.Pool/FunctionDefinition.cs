@@ -17,8 +17,14 @@ internal enum FunctionKind
     /// <summary>Pair&lt;T1, T2&gt;[] → TOut[], the function applied to each pair (a starmap chunk).</summary>
     PairChunk,
 
-    /// <summary>() → nothing, run once when the worker starts.</summary>
+    /// <summary>() → nothing, or (T1[, T2]) → nothing with <see cref="FunctionDefinition.InitializerArguments"/>, run once when the worker starts.</summary>
     Initializer,
+
+    /// <summary>Triple&lt;T1, T2, T3&gt;[] → TOut[] (a starmap chunk of three arguments).</summary>
+    TripleChunk,
+
+    /// <summary>Quad&lt;T1, T2, T3, T4&gt;[] → TOut[] (a starmap chunk of four arguments).</summary>
+    QuadChunk,
 }
 
 /// <summary>
@@ -33,14 +39,19 @@ internal sealed record FunctionDefinition(
     string AssemblyPath,
     int MetadataToken,
     bool OnLambdaSingleton,
-    string? ArgumentType,
-    string? SecondArgumentType,
-    string? ResultType,
-    string SerializerType)
+    string[] TypeArguments,
+    string SerializerType,
+    byte[]? InitializerArguments = null)
 {
     internal const string LambdaSingletonField = "<>9";
 
-    public static FunctionDefinition Create(int id, FunctionKind kind, Delegate function, Type? argument, Type? secondArgument, Type? result, IPoolSerializer serializer)
+    /// <summary>
+    /// Describes <paramref name="function"/>; <paramref name="typeArguments"/> are its kind's type
+    /// arguments in order (arguments, then the result if it has one), as the worker's builder
+    /// for that kind takes them.
+    /// </summary>
+    /// <exception cref="ArgumentException">The function cannot cross to a worker that is not forked (a closure, a generic method, a dynamic assembly).</exception>
+    public static FunctionDefinition Create(int id, FunctionKind kind, Delegate function, IPoolSerializer serializer, params Type[] typeArguments)
     {
         MethodInfo method = function.Method;
         bool onSingleton = false;
@@ -77,6 +88,6 @@ internal sealed record FunctionDefinition(
         }
 
         return new FunctionDefinition(id, kind, assembly, method.MetadataToken, onSingleton,
-            argument?.AssemblyQualifiedName, secondArgument?.AssemblyQualifiedName, result?.AssemblyQualifiedName, serializerType.AssemblyQualifiedName!);
+            typeArguments.Select(a => a.AssemblyQualifiedName!).ToArray(), serializerType.AssemblyQualifiedName!);
     }
 }

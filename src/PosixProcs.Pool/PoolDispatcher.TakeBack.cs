@@ -46,12 +46,16 @@ internal sealed partial class PoolDispatcher
         return taken;
     }
 
-    /// <summary>Puts tasks back at the head of the queue, in their order, skipping finished ones.</summary>
+    /// <summary>Puts tasks back at the head of the queue, in their order, skipping finished ones and cancelling withdrawn ones.</summary>
     private void Requeue(List<PoolTask> tasks)
     {
         for (int i = tasks.Count - 1; i >= 0; i--)
         {
-            if (!tasks[i].IsFinished)
+            if (tasks[i].CancelRequested)
+            {
+                Cancel(tasks[i]); // withdrawn while queued to the worker
+            }
+            else if (!tasks[i].IsFinished)
             {
                 _pending.AddFirst(tasks[i]);
             }

@@ -153,6 +153,25 @@ internal sealed partial class PoolDispatcher
         WakeIfSleeping();
     }
 
+    /// <summary>
+    /// Cancels <paramref name="task"/> without killing its worker: dropped if not started yet;
+    /// if running, it finishes and is then reported cancelled (see <see cref="PoolTask.LetRunningFinish"/>).
+    /// </summary>
+    public void Withdraw(PoolTask task)
+    {
+        if (task.IsFinished)
+        {
+            return;
+        }
+
+        task.LetRunningFinish = true;
+        _cancelled.Enqueue(task);
+        WakeIfSleeping();
+    }
+
+    /// <summary>Close, ShutdownAsync or TerminateAsync was called: no new work is taken.</summary>
+    public bool IsShuttingDown => _shutdown;
+
     public void Shutdown(bool cancelPending)
     {
         _cancelPendingOnShutdown |= cancelPending;
@@ -326,6 +345,12 @@ internal sealed partial class PoolDispatcher
             }
 
             WorkerSlot? running = _workers.FirstOrDefault(w => w.Assigned.TryPeek(out PoolTask? head) && head == task);
+            if (running is not null && task.LetRunningFinish)
+            {
+                // Withdrawn while running: it finishes, and its result is dropped on arrival.
+                continue;
+            }
+
             if (running is not null)
             {
                 // A running task is stopped the only way a process can be: its worker is killed.
@@ -337,9 +362,15 @@ internal sealed partial class PoolDispatcher
                 // Queued in a worker's ring: take its queue back so it never runs, and give
                 // the others back to the pool. If it started meanwhile, its result is dropped.
                 List<PoolTask> taken = TakeBackUnstarted(holder);
-                taken.Remove(task);
+                bool takenBack = taken.Remove(task);
                 Requeue(taken);
-                Cancel(task);
+                if (takenBack || !task.LetRunningFinish)
+                {
+                    Cancel(task);
+                }
+
+                // else: it started meanwhile and was withdrawn, not cancelled: it finishes, and
+                // its result is dropped on arrival.
             }
             else
             {
@@ -610,6 +641,13 @@ internal sealed partial class PoolDispatcher
             _byId.Remove(task.Id);
             if (task.IsFinished)
             {
+                continue;
+            }
+
+            if (task.CancelRequested)
+            {
+                Cancel(task); // withdrawn while it ran: it is not run again
+                first = false;
                 continue;
             }
 

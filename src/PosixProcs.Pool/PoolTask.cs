@@ -35,6 +35,13 @@ internal sealed class PoolTask(long id, DelegateTable.Entry function, byte[] arg
     /// <summary>Cancellation was asked for: its result, if any, is dropped.</summary>
     public bool CancelRequested { get; set; }
 
+    /// <summary>
+    /// Withdrawn by its caller (a lazy map abandoned early): if it has not started it is dropped
+    /// like a cancelled task, but if it is running its worker is not killed: the task finishes,
+    /// its result is dropped, and only then is it reported cancelled.
+    /// </summary>
+    public bool LetRunningFinish { get; set; }
+
     public CancellationTokenRegistration CancellationRegistration { get; set; }
 
     public bool IsFinished => Completion.Task.IsCompleted;

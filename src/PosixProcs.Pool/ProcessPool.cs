@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
-
 namespace PosixProcs.Pool;
 
 /// <summary>
@@ -26,7 +23,7 @@ namespace PosixProcs.Pool;
 /// <see cref="ProcessPoolOptions.DisposeGracePeriod"/> bound that wait, and
 /// <see cref="TerminateAsync"/> stops at once.</para>
 /// </remarks>
-public sealed class ProcessPool : IAsyncDisposable, IDisposable
+public sealed partial class ProcessPool : IAsyncDisposable, IDisposable
 {
     private readonly ProcessPoolOptions _options;
     private readonly DelegateTable _functions;
@@ -39,16 +36,44 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
         _options = options;
         bool forked = options.StartMethod == StartMethod.Fork;
         _functions = new DelegateTable(needsDefinitions: !forked);
-        FunctionDefinition? initializer = forked || options.Initializer is null
-            ? null
-            : FunctionDefinition.Create(-2, FunctionKind.Initializer, options.Initializer, null, null, null, options.Serializer);
+        (Action? forkInitializer, FunctionDefinition? initializer) = Initializers(options, forked);
         _dispatcher = new PoolDispatcher(options, _functions, responses => options.StartMethod switch
         {
-            StartMethod.Fork => new ForkLauncher(options, _functions, responses),
+            StartMethod.Fork => new ForkLauncher(options, _functions, responses, forkInitializer),
             StartMethod.Spawn => new SpawnLauncher(options),
             StartMethod.ForkServer => new ForkServerLauncher(options),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.StartMethod, "Unknown start method."),
         }, initializer);
+    }
+
+    /// <summary>
+    /// The workers' initializer: under Fork a delegate the child runs, otherwise a definition
+    /// sent to each worker. Arguments are serialized here, once, so a type that cannot cross
+    /// fails Start, and every worker gets the same bytes.
+    /// </summary>
+    private static (Action? Forked, FunctionDefinition? Sent) Initializers(ProcessPoolOptions options, bool forked)
+    {
+        const int InitializerId = -2;
+        IPoolSerializer serializer = options.Serializer;
+        if (options.InitializerWithArguments is { } withArguments)
+        {
+            if (options.Initializer is not null)
+            {
+                throw new ArgumentException("Set Initializer or InitializerWithArguments, not both.", nameof(options));
+            }
+
+            byte[] arguments = withArguments.SerializeArguments(serializer);
+            return forked
+                ? (withArguments.Bind(serializer, arguments), null)
+                : (null, FunctionDefinition.Create(InitializerId, FunctionKind.Initializer, withArguments.Function, serializer, withArguments.ArgumentTypes) with { InitializerArguments = arguments });
+        }
+
+        if (options.Initializer is not { } initializer)
+        {
+            return (null, null);
+        }
+
+        return forked ? (initializer, null) : (null, FunctionDefinition.Create(InitializerId, FunctionKind.Initializer, initializer, serializer));
     }
 
     /// <summary>The pool's counts now.</summary>
@@ -108,7 +133,7 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(function);
         IPoolSerializer serializer = _options.Serializer;
         DelegateTable.Entry entry = _functions.Register(function, _ => serializer.Serialize(function()),
-            id => FunctionDefinition.Create(id, FunctionKind.Nullary, function, null, null, typeof(TResult), serializer));
+            id => FunctionDefinition.Create(id, FunctionKind.Nullary, function, serializer, typeof(TResult)));
         return Decode<TResult>(Enqueue(entry, [], cancellationToken));
     }
 
@@ -144,68 +169,6 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
         List<Task<TOut[]>> chunks = SubmitChunks(items, function, chunkSize, definition: null, cancellationToken);
         TOut[][] results = await Task.WhenAll(chunks).ConfigureAwait(false);
         return results.SelectMany(r => r).ToList();
-    }
-
-    /// <summary>Like <see cref="MapAsync{TIn, TOut}"/> with two arguments per item (starmap).</summary>
-    /// <typeparam name="T1">The first argument's type.</typeparam>
-    /// <typeparam name="T2">The second argument's type.</typeparam>
-    /// <typeparam name="TOut">The results' type.</typeparam>
-    /// <param name="items">The argument pairs.</param>
-    /// <param name="function">The work for one pair.</param>
-    /// <param name="chunkSize">Items per task.</param>
-    /// <param name="cancellationToken">Cancels every chunk not finished.</param>
-    /// <returns>The results, in order.</returns>
-    public async Task<IReadOnlyList<TOut>> StarMapAsync<T1, T2, TOut>(IEnumerable<(T1, T2)> items, Func<T1, T2, TOut> function, int? chunkSize = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(items);
-        ArgumentNullException.ThrowIfNull(function);
-        IPoolSerializer serializer = _options.Serializer;
-        List<Task<TOut[]>> chunks = SubmitChunks(
-            items.Select(pair => new Pair<T1, T2>(pair.Item1, pair.Item2)),
-            PairAdapter(function),
-            chunkSize,
-            id => FunctionDefinition.Create(id, FunctionKind.PairChunk, function, typeof(T1), typeof(T2), typeof(TOut), serializer),
-            cancellationToken);
-        TOut[][] results = await Task.WhenAll(chunks).ConfigureAwait(false);
-        return results.SelectMany(r => r).ToList();
-    }
-
-    /// <summary>
-    /// Applies <paramref name="function"/> to every item and yields results as their chunks
-    /// finish, in completion order (imap_unordered / as_completed).
-    /// </summary>
-    /// <typeparam name="TIn">The items' type.</typeparam>
-    /// <typeparam name="TOut">The results' type.</typeparam>
-    /// <param name="items">The inputs.</param>
-    /// <param name="function">The work for one item.</param>
-    /// <param name="chunkSize">Items per task; default 1.</param>
-    /// <param name="cancellationToken">Stops the enumeration and cancels what is left.</param>
-    /// <returns>The results as they come.</returns>
-    public async IAsyncEnumerable<TOut> MapUnorderedAsync<TIn, TOut>(IEnumerable<TIn> items, Func<TIn, TOut> function, int chunkSize = 1, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        List<Task<TOut[]>> chunks = SubmitChunks(items, function, chunkSize, definition: null, linked.Token);
-        var finished = Channel.CreateUnbounded<Task<TOut[]>>();
-        foreach (Task<TOut[]> chunk in chunks)
-        {
-            _ = chunk.ContinueWith(t => finished.Writer.TryWrite(t), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
-
-        try
-        {
-            for (int received = 0; received < chunks.Count; received++)
-            {
-                Task<TOut[]> done = await finished.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                foreach (TOut result in await done.ConfigureAwait(false))
-                {
-                    yield return result;
-                }
-            }
-        }
-        finally
-        {
-            linked.Cancel(); // an abandoned enumeration leaves no work running
-        }
     }
 
     /// <summary>
@@ -272,6 +235,42 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
+    /// Stops taking work (Python's close()): tasks already submitted run to the end, then the
+    /// workers exit; a later submission throws <see cref="ObjectDisposedException"/>. Returns at
+    /// once; <see cref="JoinAsync"/> waits for the end. The same as <see cref="ShutdownAsync(bool)"/>
+    /// without waiting.
+    /// </summary>
+    public void Close() => _dispatcher.Shutdown(cancelPending: false);
+
+    /// <summary>
+    /// Waits until every submitted task has its outcome and every worker has been reaped
+    /// (Python's join()). Only after <see cref="Close"/>, <see cref="Terminate"/> or a shutdown,
+    /// as in Python: joining a pool that still takes work would wait for ever.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting (the pool carries on closing).</param>
+    /// <returns>A task that completes when the pool is down.</returns>
+    /// <exception cref="InvalidOperationException">The pool was not closed (thrown at once).</exception>
+    public Task JoinAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotClosed();
+        return _dispatcher.Stopped.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Blocks the calling thread until the pool is down; see <see cref="JoinAsync"/>.</summary>
+    /// <exception cref="InvalidOperationException">The pool was not closed (thrown at once).</exception>
+    public void Join()
+    {
+        ThrowIfNotClosed();
+        _dispatcher.Stopped.GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Stops now and blocks the calling thread until every worker has been reaped (Python's
+    /// terminate()); see <see cref="TerminateAsync"/>.
+    /// </summary>
+    public void Terminate() => TerminateAsync().GetAwaiter().GetResult();
+
+    /// <summary>
     /// Waits for submitted work, then stops the workers; see <see cref="ShutdownAsync(bool)"/>.
     /// With <see cref="ProcessPoolOptions.DisposeGracePeriod"/> set, the wait is bounded and the
     /// pool is terminated after it.
@@ -301,19 +300,8 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
         IReadOnlyList<TIn> list = items as IReadOnlyList<TIn> ?? items.ToList();
         int size = chunkSize ?? Math.Max(1, (int)Math.Ceiling(list.Count / (4.0 * _options.WorkerCount)));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size, nameof(chunkSize));
+        DelegateTable.Entry entry = RegisterChunk(function, definition);
         IPoolSerializer serializer = _options.Serializer;
-        DelegateTable.Entry entry = _functions.Register(function, bytes =>
-        {
-            TIn[] inputs = serializer.Deserialize<TIn[]>(bytes);
-            var outputs = new TOut[inputs.Length];
-            for (int i = 0; i < inputs.Length; i++)
-            {
-                outputs[i] = function(inputs[i]);
-            }
-
-            return serializer.Serialize(outputs);
-        },
-        definition ?? (id => FunctionDefinition.Create(id, FunctionKind.Chunk, function, typeof(TIn), null, typeof(TOut), serializer)));
         var chunks = new List<Task<TOut[]>>((list.Count + size - 1) / size);
         for (int start = 0; start < list.Count; start += size)
         {
@@ -329,33 +317,49 @@ public sealed class ProcessPool : IAsyncDisposable, IDisposable
         return chunks;
     }
 
+    /// <summary>Registers the chunk form of <paramref name="function"/>: an array of inputs in, the array of its results out.</summary>
+    private DelegateTable.Entry RegisterChunk<TIn, TOut>(Func<TIn, TOut> function, Func<int, FunctionDefinition>? definition)
+    {
+        IPoolSerializer serializer = _options.Serializer;
+        return _functions.Register(function, bytes =>
+        {
+            TIn[] inputs = serializer.Deserialize<TIn[]>(bytes);
+            var outputs = new TOut[inputs.Length];
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                outputs[i] = function(inputs[i]);
+            }
+
+            return serializer.Serialize(outputs);
+        },
+        definition ?? (id => FunctionDefinition.Create(id, FunctionKind.Chunk, function, serializer, typeof(TIn), typeof(TOut))));
+    }
+
     private DelegateTable.Entry RegisterUnary<TArg, TResult>(Func<TArg, TResult> function)
     {
         IPoolSerializer serializer = _options.Serializer;
         return _functions.Register(function, bytes => serializer.Serialize(function(serializer.Deserialize<TArg>(bytes))),
-            id => FunctionDefinition.Create(id, FunctionKind.Unary, function, typeof(TArg), null, typeof(TResult), serializer));
+            id => FunctionDefinition.Create(id, FunctionKind.Unary, function, serializer, typeof(TArg), typeof(TResult)));
     }
 
-    private Task<byte[]> Enqueue(DelegateTable.Entry function, byte[] argument, CancellationToken cancellationToken)
+    private void ThrowIfNotClosed()
+    {
+        if (!_dispatcher.IsShuttingDown)
+        {
+            throw new InvalidOperationException("Join waits for the pool to end: call Close, Terminate or ShutdownAsync first.");
+        }
+    }
+
+    private Task<byte[]> Enqueue(DelegateTable.Entry function, byte[] argument, CancellationToken cancellationToken) =>
+        EnqueueTask(function, argument, cancellationToken).Completion.Task;
+
+    private PoolTask EnqueueTask(DelegateTable.Entry function, byte[] argument, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var task = new PoolTask(Interlocked.Increment(ref _nextTaskId), function, argument, cancellationToken);
         _dispatcher.Submit(task);
-        return task.Completion.Task;
+        return task;
     }
 
     private async Task<T> Decode<T>(Task<byte[]> bytes) => _options.Serializer.Deserialize<T>(await bytes.ConfigureAwait(false));
-
-    private static readonly ConditionalWeakTable<Delegate, Delegate> PairAdapters = new();
-
-    /// <summary>The same adapter for the same function, so a starmap does not re-fork workers each call.</summary>
-    private static Func<Pair<T1, T2>, TOut> PairAdapter<T1, T2, TOut>(Func<T1, T2, TOut> function) =>
-        (Func<Pair<T1, T2>, TOut>)PairAdapters.GetValue(function, f => new Func<Pair<T1, T2>, TOut>(p => ((Func<T1, T2, TOut>)f)(p.First, p.Second)));
-
-    /// <summary>Two arguments of a starmap item, as a type every serializer handles.</summary>
-    /// <typeparam name="T1">The first argument's type.</typeparam>
-    /// <typeparam name="T2">The second argument's type.</typeparam>
-    /// <param name="First">The first argument.</param>
-    /// <param name="Second">The second argument.</param>
-    internal readonly record struct Pair<T1, T2>(T1 First, T2 Second);
 }

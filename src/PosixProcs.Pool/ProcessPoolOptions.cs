@@ -81,6 +81,14 @@ public sealed class ProcessPoolOptions
     /// </summary>
     public Action? Initializer { get; set; }
 
+    /// <summary>
+    /// Runs once in each worker, before its first task, on arguments that cross with
+    /// <see cref="Serializer"/> (Python's initializer + initargs): made by
+    /// <see cref="WorkerInitializer.Create{T}(Action{T}, T)"/>. Set this or <see cref="Initializer"/>,
+    /// not both. Default: none.
+    /// </summary>
+    public WorkerInitializer? InitializerWithArguments { get; set; }
+
     /// <summary>Limits set in each worker (address space, CPU seconds, ...). Default: none.</summary>
     public IReadOnlyList<ResourceLimit> WorkerResourceLimits { get; set; } = [];
 

@@ -35,16 +35,32 @@ internal sealed class WorkerFunctions
             ? method.DeclaringType!.GetField(FunctionDefinition.LambdaSingletonField, BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)!.GetValue(null)
             : null;
         var serializer = (IPoolSerializer)Activator.CreateInstance(Type.GetType(definition.SerializerType, throwOnError: true)!)!;
+        Type[] types = definition.TypeArguments.Select(t => Type.GetType(t, throwOnError: true)!).ToArray();
         if (definition.Kind == FunctionKind.Initializer)
         {
-            Invoke(method, target, []);
+            object?[] arguments = types.Length == 0
+                ? []
+                : (object?[])Unpackers.Single(u => u.GetGenericArguments().Length == types.Length).MakeGenericMethod(types)
+                    .Invoke(null, [serializer, definition.InitializerArguments ?? []])!;
+            Invoke(method, target, arguments);
             return;
         }
 
-        Type[] types = new[] { definition.ArgumentType, definition.SecondArgumentType, definition.ResultType }
-            .Where(t => t is not null).Select(t => Type.GetType(t!, throwOnError: true)!).ToArray();
         MethodInfo builder = Builders.Single(b => b.Name == "Build" + definition.Kind).MakeGenericMethod(types);
         _invokers[definition.Id] = (Func<byte[], byte[]>)builder.Invoke(null, [method, target, serializer])!;
+    }
+
+    private static readonly MethodInfo[] Unpackers = typeof(WorkerFunctions).GetMethods(BindingFlags.NonPublic | BindingFlags.Static)
+        .Where(m => m.Name == nameof(UnpackArguments)).ToArray();
+
+    /// <summary>An initializer's one argument, as the pool serialized it (see <see cref="WorkerInitializer"/>).</summary>
+    private static object?[] UnpackArguments<T1>(IPoolSerializer serializer, byte[] bytes) => [serializer.Deserialize<T1>(bytes)];
+
+    /// <summary>An initializer's two arguments, serialized as one pair.</summary>
+    private static object?[] UnpackArguments<T1, T2>(IPoolSerializer serializer, byte[] bytes)
+    {
+        ProcessPool.Pair<T1, T2> pair = serializer.Deserialize<ProcessPool.Pair<T1, T2>>(bytes);
+        return [pair.First, pair.Second];
     }
 
     private static object? Invoke(MethodBase method, object? target, object?[] args)
@@ -76,6 +92,18 @@ internal sealed class WorkerFunctions
     {
         var function = ((MethodInfo)method).CreateDelegate<Func<T1, T2, TOut>>(target);
         return bytes => serializer.Serialize(Array.ConvertAll(serializer.Deserialize<ProcessPool.Pair<T1, T2>[]>(bytes), p => function(p.First, p.Second)));
+    }
+
+    private static Func<byte[], byte[]> BuildTripleChunk<T1, T2, T3, TOut>(MethodBase method, object? target, IPoolSerializer serializer)
+    {
+        var function = ((MethodInfo)method).CreateDelegate<Func<T1, T2, T3, TOut>>(target);
+        return bytes => serializer.Serialize(Array.ConvertAll(serializer.Deserialize<ProcessPool.Triple<T1, T2, T3>[]>(bytes), t => function(t.First, t.Second, t.Third)));
+    }
+
+    private static Func<byte[], byte[]> BuildQuadChunk<T1, T2, T3, T4, TOut>(MethodBase method, object? target, IPoolSerializer serializer)
+    {
+        var function = ((MethodInfo)method).CreateDelegate<Func<T1, T2, T3, T4, TOut>>(target);
+        return bytes => serializer.Serialize(Array.ConvertAll(serializer.Deserialize<ProcessPool.Quad<T1, T2, T3, T4>[]>(bytes), q => function(q.First, q.Second, q.Third, q.Fourth)));
     }
 
     private static Assembly Load(string path)

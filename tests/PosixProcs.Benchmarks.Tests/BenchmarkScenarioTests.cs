@@ -15,6 +15,7 @@ public class BenchmarkScenarioTests
     [InlineData("pipeline.cat3_throughput")]
     [InlineData("init.start_true")]
     [InlineData("init.rss_program_sleeping")]
+    [InlineData("pool.imap_chunksize1")]
     public void MeasuredSide_ChecksHoldAndChildrenExit(string name)
     {
         ScenarioResult result = Helper.Run(nameof(BenchmarkScenarios.RunMeasuredSide), name);

@@ -1,6 +1,7 @@
 """Python pool references (issue 5): trivial-task throughput with 2 workers through
-multiprocessing.Pool.map (chunksize=1 and the default) and concurrent.futures'
-ProcessPoolExecutor (submit and map), and Pool.map over 1,000,000 small items.
+multiprocessing.Pool.map (chunksize=1 and the default), Pool.imap (chunksize=1, its
+default) and concurrent.futures' ProcessPoolExecutor (submit and map), and Pool.map over
+1,000,000 small items.
 
 The pools are created once, outside the timing (the targets compare warm pools);
 each task's result is checked.
@@ -37,6 +38,9 @@ def main():
         if bench.wanted(options, "py.pool_map_default"):
             bench.emit("py.pool_map_default", "tasks/s",
                        *bench.measure(options, lambda: checked(pool.map(increment, tasks), tasks), bench.per_second))
+        if bench.wanted(options, "py.pool_imap_chunksize1"):
+            bench.emit("py.pool_imap_chunksize1", "tasks/s",
+                       *bench.measure(options, lambda: checked(list(pool.imap(increment, tasks)), tasks), bench.per_second))
         if bench.wanted(options, "py.pool_map_1M_items"):
             bench.emit("py.pool_map_1M_items", "items/s",
                        *bench.measure(options, lambda: checked(pool.map(increment, items), items), bench.per_second))
