@@ -131,10 +131,11 @@ public static class ProcessRunnerScenarios
         return 0;
     }
 
-    /// <summary>Starts daemon children (forked and spawned) and a non-daemon one, prints their pids, then dies by SIGKILL.</summary>
+    /// <summary>Starts daemon children (forked and spawned) and a non-daemon one, writes their pids to the file args[0], then dies by SIGKILL.</summary>
     [Scenario]
     public static int DaemonsThenSigkill(string[] args)
     {
+        using var pids = new StreamWriter(args[0]) { AutoFlush = true };
         var silent = new SpawnOptions { StandardInput = StdioRedirect.Null, StandardOutput = StdioRedirect.Null, StandardError = StdioRedirect.Null };
         var forked = new ProcessRunner(() => Thread.Sleep(Timeout.Infinite)) { Daemon = true };
         var spawned = new ProcessRunner("sleep", ["600"], silent) { Daemon = true };
@@ -145,10 +146,9 @@ public static class ProcessRunnerScenarios
         foreach ((string key, ProcessRunner runner) in new[] { ("forked", forked), ("spawned", spawned), ("plain", plain) })
         {
             int pid = runner.Pid!.Value.Value;
-            Console.WriteLine($"{key}={pid}:{StartTime(pid)}");
+            pids.WriteLine($"{key}={pid}:{StartTime(pid)}");
         }
 
-        Console.Out.Flush();
         Posix.Kill(Pid.Current, Signal.SIGKILL);
         return 1;
     }
