@@ -385,6 +385,10 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>Reaps the child if it has ended, without blocking and without throwing a forked child's fault (see <see cref="Fault"/>).</summary>
+    /// <returns>The status, or <see cref="WaitStatus.StillRunning"/>.</returns>
+    internal WaitStatus Poll() => Reap();
+
     /// <summary>Is <paramref name="pid"/> a child that a <see cref="ChildProcess"/> of this process owns and has not reaped yet?</summary>
     internal static bool IsOwnedAndUnreaped(Pid pid) => Unreaped.ContainsKey(pid.Value);
 

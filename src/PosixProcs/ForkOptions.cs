@@ -70,7 +70,13 @@ public sealed class ForkOptions
     /// A signal the child receives when the forking thread exits (Linux PR_SET_PDEATHSIG),
     /// so it does not outlive its parent. Default none.
     /// </summary>
-    public Signal? ParentDeathSignal { get; init; }
+    public Signal? ParentDeathSignal
+    {
+        get => _parentDeathSignal;
+        init => _parentDeathSignal = value;
+    }
+
+    private Signal? _parentDeathSignal;
 
     /// <summary>
     /// How long to wait for other threads of this process to stop running before the fork is
@@ -80,4 +86,12 @@ public sealed class ForkOptions
 
     /// <summary>Fork hazards to accept. Only for demonstrating a hazard in a sacrificial process. Default none.</summary>
     public ForkHazards AcceptedHazards { get; init; }
+
+    /// <summary>A copy of these options with <see cref="ParentDeathSignal"/> set: every other property, present or future, is copied as it is.</summary>
+    internal ForkOptions WithParentDeathSignal(Signal signal)
+    {
+        var copy = (ForkOptions)MemberwiseClone();
+        copy._parentDeathSignal = signal;
+        return copy;
+    }
 }

@@ -43,8 +43,22 @@ public sealed class SpawnOptions
     /// A signal the child receives when the spawning THREAD exits (Linux). Spawn from a
     /// thread that lives as long as the child should: a thread-pool thread may retire. Default none.
     /// </summary>
-    public Signal? ParentDeathSignal { get; init; }
+    public Signal? ParentDeathSignal
+    {
+        get => _parentDeathSignal;
+        init => _parentDeathSignal = value;
+    }
+
+    private Signal? _parentDeathSignal;
 
     /// <summary>Resource limits set in the child before exec. Default none.</summary>
     public IReadOnlyList<ResourceLimit> ResourceLimits { get; init; } = [];
+
+    /// <summary>A copy of these options with <see cref="ParentDeathSignal"/> set: every other property, present or future, is copied as it is.</summary>
+    internal SpawnOptions WithParentDeathSignal(Signal signal)
+    {
+        var copy = (SpawnOptions)MemberwiseClone();
+        copy._parentDeathSignal = signal;
+        return copy;
+    }
 }
