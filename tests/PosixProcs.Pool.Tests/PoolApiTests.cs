@@ -126,11 +126,11 @@ public class PoolApiTests
     public void Close_ThenJoin_SubmittedWorkFinishesNewWorkRefusedWorkersReaped(StartMethod method)
     {
         var values = Helper.Run(nameof(PoolApiScenarios.CloseThenJoin), null, method.ToString()).Values;
-        Assert.Equal("InvalidOperationException", values["joinBeforeClose"]);
-        Assert.Equal("ObjectDisposedException", values["submitAfterClose"]);
-        Assert.Equal("380", values["sum"]);
-        Assert.Equal("0", values["workersLeft"]);
-        Assert.Equal("0", values["zombies"]);
+
+        // One comparison of every value, so that a failure shows them all.
+        Assert.Equal(
+            "joinBeforeClose=InvalidOperationException submitAfterClose=ObjectDisposedException sum=380 workersLeft=0 zombies=0",
+            string.Join(' ', new[] { "joinBeforeClose", "submitAfterClose", "sum", "workersLeft", "zombies" }.Select(k => $"{k}={values.GetValueOrDefault(k)}")));
     }
 
     [Theory]
@@ -140,9 +140,8 @@ public class PoolApiTests
     public void Terminate_TaskNeverEnds_KilledCancelledAndJoinReturns(StartMethod method)
     {
         var values = Helper.Run(nameof(PoolApiScenarios.TerminateThenJoin), null, method.ToString()).Values;
-        Assert.Equal("cancelled", values["endless"]);
-        Assert.Equal("0", values["workersLeft"]);
-        Assert.Equal("0", values["zombies"]);
-        Assert.Equal("True", values["queuedSettled"]);
+        Assert.Equal(
+            "endless=cancelled workersLeft=0 zombies=0 queuedSettled=True",
+            string.Join(' ', new[] { "endless", "workersLeft", "zombies", "queuedSettled" }.Select(k => $"{k}={values.GetValueOrDefault(k)}")));
     }
 }
