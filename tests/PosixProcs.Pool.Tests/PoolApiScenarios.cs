@@ -95,8 +95,9 @@ public static class PoolApiScenarios
     [Scenario]
     public static int LazyMapLeftWhileChunksRun(string[] args)
     {
-        string marks = Path.Combine(Path.GetTempPath(), $"poolapi-marks-{Environment.ProcessId}");
-        File.Delete(marks);
+        // One file per mark in a directory: two workers appending to one file lose lines
+        // (.NET opens for append without O_APPEND and pwrite()s at the length it saw on opening).
+        string marks = Directory.CreateTempSubdirectory($"poolapi-marks-{Environment.ProcessId}-").FullName;
         Environment.SetEnvironmentVariable("POOLAPI_MARKS", marks); // workers of every start method inherit it
         try
         {
@@ -107,10 +108,10 @@ public static class PoolApiScenarios
                 {
                     if (x > 0)
                     {
-                        string file = Environment.GetEnvironmentVariable("POOLAPI_MARKS")!;
-                        File.AppendAllText(file, $"started {x}\n");
+                        string folder = Environment.GetEnvironmentVariable("POOLAPI_MARKS")!;
+                        File.WriteAllText(Path.Combine(folder, $"started.{x}"), string.Empty);
                         Thread.Sleep(300);
-                        File.AppendAllText(file, $"finished {x}\n");
+                        File.WriteAllText(Path.Combine(folder, $"finished.{x}"), string.Empty);
                     }
 
                     return x;
@@ -118,7 +119,7 @@ public static class PoolApiScenarios
                 {
                     // Leave only once a later chunk is running, so there is one to drain.
                     var deadline = DateTime.UtcNow + Limit;
-                    while (!(File.Exists(marks) && File.ReadAllText(marks).Contains("started", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+                    while (Directory.GetFiles(marks, "started.*").Length == 0 && DateTime.UtcNow < deadline)
                     {
                         await Task.Delay(10);
                     }
@@ -128,9 +129,10 @@ public static class PoolApiScenarios
 
                 return -1;
             });
-            string[] lines = File.ReadAllLines(marks);
-            var started = lines.Where(l => l.StartsWith("started", StringComparison.Ordinal)).Select(l => l.Split(' ')[1]).Order().ToList();
-            var finished = lines.Where(l => l.StartsWith("finished", StringComparison.Ordinal)).Select(l => l.Split(' ')[1]).Order().ToList();
+            List<string> Marked(string kind) =>
+                [.. Directory.GetFiles(marks, $"{kind}.*").Select(f => Path.GetExtension(f)).Order(StringComparer.Ordinal)];
+            List<string> started = Marked("started");
+            List<string> finished = Marked("finished");
             Print("first", first);
             Print("startedAny", started.Count > 0);
             Print("allFinished", started.SequenceEqual(finished));
@@ -139,7 +141,7 @@ public static class PoolApiScenarios
         }
         finally
         {
-            File.Delete(marks);
+            Directory.Delete(marks, recursive: true);
         }
 
         return 0;
